@@ -1,0 +1,36 @@
+/** What a sink writer knows about the record being written. */
+export interface SinkWriterContext {
+  /** The record's timestamp, or `null` if it has none. */
+  timestamp(): number | null;
+  currentWatermark(): number;
+}
+
+/** Where a writer runs. */
+export interface SinkInitContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+}
+
+/**
+ * Writes records of one parallel instance. When `write` returns a promise the task waits for it
+ * before the next record: that is how a slow sink slows its source (backpressure) instead of
+ * buffering without bound.
+ */
+export interface SinkWriter<T> {
+  write(value: T, context: SinkWriterContext): void | Promise<void>;
+  /** Flushes buffered output; `endOfInput` is true for the last flush of a bounded job. */
+  flush(endOfInput: boolean): void | Promise<void>;
+  close(): void | Promise<void>;
+}
+
+/**
+ * A sink (Flink's Sink V2 `Sink`). The two-phase-commit variant extends this with committables.
+ *
+ * @example
+ * ```ts
+ * stream.sinkTo(new PrintSink('out'));
+ * ```
+ */
+export interface Sink<T> {
+  createWriter(context: SinkInitContext): SinkWriter<T>;
+}

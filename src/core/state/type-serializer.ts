@@ -1,0 +1,40 @@
+import { deserialize, serialize } from 'node:v8';
+
+/**
+ * Turns values into bytes for snapshots and exchanges across processes. State descriptors take one;
+ * the default is {@link StructuredCloneSerializer}.
+ */
+export interface TypeSerializer<T> {
+  serialize(value: T): Uint8Array;
+  deserialize(bytes: Uint8Array): T;
+}
+
+/**
+ * V8's structured-clone format (`node:v8`): handles Map, Set, Date, BigInt, typed arrays and
+ * cycles; class instances come back as plain objects, so keep state values plain data or pass a
+ * serializer of your own.
+ */
+export class StructuredCloneSerializer<T> implements TypeSerializer<T> {
+  static readonly INSTANCE = new StructuredCloneSerializer<any>();
+
+  serialize(value: T): Uint8Array {
+    return serialize(value);
+  }
+
+  deserialize(bytes: Uint8Array): T {
+    return deserialize(bytes) as T;
+  }
+}
+
+/** UTF-8 JSON; portable across Node versions and readable, for plain data. */
+export class JsonSerializer<T> implements TypeSerializer<T> {
+  static readonly INSTANCE = new JsonSerializer<any>();
+
+  serialize(value: T): Uint8Array {
+    return Buffer.from(JSON.stringify(value), 'utf8');
+  }
+
+  deserialize(bytes: Uint8Array): T {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  }
+}
