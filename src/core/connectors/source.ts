@@ -98,6 +98,9 @@ export interface SplitEnumerator<SplitT extends SourceSplit, EnumState> {
 export interface Source<T, SplitT extends SourceSplit = SourceSplit, EnumState = unknown> {
   getBoundedness(): Boundedness;
   createEnumerator(context: SplitEnumeratorContext<SplitT>): SplitEnumerator<SplitT, EnumState>;
-  restoreEnumerator(context: SplitEnumeratorContext<SplitT>, state: EnumState): SplitEnumerator<SplitT, EnumState>;
+  restoreEnumerator(
+    context: SplitEnumeratorContext<SplitT>,
+    state: EnumState,
+  ): SplitEnumerator<SplitT, EnumState>;
   createReader(context: SourceReaderContext): SourceReader<T, SplitT>;
 }

@@ -60,17 +60,14 @@ export function murmurHashBytes(bytes: Uint8Array): number {
   for (; i + 3 < n; i += 4) {
     h1 = mixH1(h1, mixK1(bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)));
   }
-  let k1 = 0;
-  switch (n & 3) {
-    case 3:
-      k1 ^= bytes[i + 2]! << 16;
-    // falls through
-    case 2:
-      k1 ^= bytes[i + 1]! << 8;
-    // falls through
-    case 1:
-      k1 ^= bytes[i]!;
-      h1 ^= mixK1(k1);
+  // Tail bytes, as murmur3's fall-through switch (written without fall-through for the linter).
+  const tail = n & 3;
+  if (tail > 0) {
+    let k1 = 0;
+    if (tail === 3) k1 ^= bytes[i + 2]! << 16;
+    if (tail >= 2) k1 ^= bytes[i + 1]! << 8;
+    k1 ^= bytes[i]!;
+    h1 ^= mixK1(k1);
   }
   return fmix(h1, n);
 }
@@ -133,7 +130,11 @@ export function computeOperatorIndexForKeyGroup(
 }
 
 /** The task that owns a key. */
-export function assignKeyToParallelOperator(key: unknown, maxParallelism: number, parallelism: number): number {
+export function assignKeyToParallelOperator(
+  key: unknown,
+  maxParallelism: number,
+  parallelism: number,
+): number {
   return computeOperatorIndexForKeyGroup(maxParallelism, parallelism, assignToKeyGroup(key, maxParallelism));
 }
 

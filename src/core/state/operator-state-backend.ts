@@ -1,6 +1,6 @@
+import type { BroadcastState } from './broadcast-state.js';
 import type { ListState } from './state.js';
 import type { ListStateDescriptor, MapStateDescriptor } from './state-descriptor.js';
-import type { BroadcastState } from './broadcast-state.js';
 
 /**
  * Non-keyed state of one operator instance (Flink's `OperatorStateStore`).

@@ -1,0 +1,274 @@
+import type { AbstractHeapState, RawEntry } from './abstract-heap-state.js';
+import { createHeapState } from './create-heap-state.js';
+import type { KeyContext } from './key-context.js';
+import { assignToKeyGroup, type KeyGroupRange, type NormalizedKey, normalizeKey } from './key-groups.js';
+import { decodeKeyGroup, encodeKeyGroup, type StateGroup } from './keyed-snapshot-format.js';
+import type {
+  InternalKvState,
+  KeyedStateBackend,
+  KeyGroupedSnapshot,
+  Namespace,
+} from './keyed-state-backend.js';
+import type { State } from './state.js';
+import type { StateDescriptor, StateKind } from './state-descriptor.js';
+import type { Clock } from './ttl-policy.js';
+
+/** Options of {@link HeapKeyedStateBackend}. */
+export interface HeapKeyedStateBackendOptions {
+  /** Number of key groups; must match the snapshots restored. */
+  readonly maxParallelism: number;
+  /** Key groups owned by this instance (restore keeps only these). */
+  readonly keyGroupRange: KeyGroupRange;
+  /** Processing time for TTL. */
+  readonly clock: Clock;
+}
+
+/** Restored entries of a state whose descriptor has not been registered yet, by key group. */
+interface PendingState {
+  readonly kind: StateKind;
+  readonly groups: Map<number, RawEntry[]>;
+}
+
+/**
+ * Keyed state on the JS heap (Flink's `HeapKeyedStateBackend`).
+ *
+ * Each state stores `namespace -> normalized key -> value`; `setCurrentKey` only records the key
+ * and its normalized form, so a keyed counter costs two `Map` operations per record. Key groups
+ * are computed when a snapshot is taken, which writes one blob per non-empty key group; restore
+ * keeps the groups of this instance's range and decodes each state lazily, when its descriptor
+ * (and so its serializer) is registered.
+ *
+ * @example
+ * ```ts
+ * const backend = new HeapKeyedStateBackend<string>({
+ *   maxParallelism: 128,
+ *   keyGroupRange: KeyGroupRange.forOperatorIndex(128, 1, 0),
+ *   clock: { now: () => Date.now() },
+ * });
+ * const count = backend.getOrCreateKeyedState(new ValueStateDescriptor<number>('count', undefined, 0));
+ * backend.setCurrentKey('user-1');
+ * count.update(count.value()! + 1);
+ * ```
+ */
+export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContext {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  /** @internal Read by the state handles on each access. */
+  currentKey: unknown = undefined;
+  /** @internal */
+  currentNormKey: NormalizedKey = '';
+  /** @internal */
+  currentKeyComposite = false;
+  /** Key group of the current key, -1 until asked for. */
+  private currentKeyGroup = -1;
+  private readonly clock: Clock;
+  private readonly states = new Map<string, AbstractHeapState<any>>();
+  private readonly pending = new Map<string, PendingState>();
+  /** TTL states that clean up a few entries on every record. */
+  private perRecordCleanup: AbstractHeapState<any>[] = [];
+
+  constructor(options: HeapKeyedStateBackendOptions) {
+    this.maxParallelism = options.maxParallelism;
+    this.keyGroupRange = options.keyGroupRange;
+    this.clock = options.clock;
+  }
+
+  setCurrentKey(key: K): void {
+    this.currentKey = key;
+    const type = typeof key;
+    // normalizeKey inlined for primitives: this runs once per record.
+    if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') {
+      this.currentNormKey = key as NormalizedKey;
+      this.currentKeyComposite = false;
+    } else {
+      this.currentNormKey = normalizeKey(key);
+      this.currentKeyComposite = true;
+    }
+    this.currentKeyGroup = -1;
+  }
+
+  getCurrentKey(): K {
+    return this.currentKey as K;
+  }
+
+  getCurrentKeyGroup(): number {
+    if (this.currentKeyGroup < 0)
+      this.currentKeyGroup = assignToKeyGroup(this.currentKey, this.maxParallelism);
+    return this.currentKeyGroup;
+  }
+
+  getOrCreateKeyedState<S extends State>(descriptor: StateDescriptor<S, any>): InternalKvState<S> {
+    let state = this.states.get(descriptor.name);
+    if (state === undefined) {
+      state = this.register(descriptor);
+    } else if (state.kind !== descriptor.kind) {
+      throw new Error(`state '${descriptor.name}' is ${state.kind} state, requested as ${descriptor.kind}`);
+    }
+    return state as unknown as InternalKvState<S>;
+  }
+
+  private register(descriptor: StateDescriptor<any, any>): AbstractHeapState<any> {
+    const pending = this.pending.get(descriptor.name);
+    if (pending !== undefined && pending.kind !== descriptor.kind) {
+      throw new Error(
+        `restored state '${descriptor.name}' is ${pending.kind} state, requested as ${descriptor.kind}`,
+      );
+    }
+    const state = createHeapState(this, descriptor, this.clock);
+    this.states.set(descriptor.name, state);
+    if (pending !== undefined) {
+      this.pending.delete(descriptor.name);
+      for (const entries of pending.groups.values()) state.restoreEntries(entries);
+    }
+    if (state.ttl?.cleanupEveryRecord) this.perRecordCleanup = [...this.perRecordCleanup, state];
+    return state;
+  }
+
+  getKeys(stateName: string, namespace: Namespace): Iterable<K> {
+    const state = this.states.get(stateName);
+    if (state !== undefined) return state.keysIn(namespace) as K[];
+    const out: K[] = [];
+    const pending = this.pending.get(stateName);
+    if (pending !== undefined) {
+      for (const entries of pending.groups.values()) {
+        for (const [ns, key] of entries) if (ns === namespace) out.push(key as K);
+      }
+    }
+    return out;
+  }
+
+  applyToAllKeys<S extends State>(
+    namespace: Namespace,
+    descriptor: StateDescriptor<S, any>,
+    fn: (key: K, state: S) => void,
+  ): void {
+    const state = this.getOrCreateKeyedState(descriptor);
+    // Collected first: fn may add or remove keys.
+    const keys = Array.from(this.getKeys(descriptor.name, namespace));
+    const { currentKey, currentNormKey, currentKeyComposite, currentKeyGroup } = this;
+    const savedNamespace = state.getCurrentNamespace();
+    try {
+      state.setCurrentNamespace(namespace);
+      for (const key of keys) {
+        this.setCurrentKey(key);
+        fn(key, state);
+      }
+    } finally {
+      state.setCurrentNamespace(savedNamespace);
+      this.currentKey = currentKey;
+      this.currentNormKey = currentNormKey;
+      this.currentKeyComposite = currentKeyComposite;
+      this.currentKeyGroup = currentKeyGroup;
+    }
+  }
+
+  onRecordProcessed(): void {
+    const states = this.perRecordCleanup;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i]!;
+      state.runIncrementalCleanup(state.ttl!.cleanupSize);
+    }
+  }
+
+  numEntries(): number {
+    let n = 0;
+    for (const state of this.states.values()) n += state.numEntries();
+    for (const pending of this.pending.values())
+      for (const entries of pending.groups.values()) n += entries.length;
+    return n;
+  }
+
+  numKeys(): number {
+    const keys = new Set<NormalizedKey>();
+    for (const state of this.states.values()) state.collectKeys(keys);
+    for (const pending of this.pending.values()) {
+      for (const entries of pending.groups.values())
+        for (const entry of entries) keys.add(normalizeKey(entry[1]));
+    }
+    return keys.size;
+  }
+
+  snapshot(): KeyGroupedSnapshot {
+    // key group -> state name -> entries
+    const groups = new Map<number, Map<string, [StateKind, RawEntry[]]>>();
+    const bucket = (keyGroup: number, name: string, kind: StateKind): RawEntry[] => {
+      let byState = groups.get(keyGroup);
+      if (byState === undefined) {
+        byState = new Map();
+        groups.set(keyGroup, byState);
+      }
+      let slot = byState.get(name);
+      if (slot === undefined) {
+        slot = [kind, []];
+        byState.set(name, slot);
+      }
+      return slot[1];
+    };
+    // A key usually has entries in several states and namespaces; hash it once.
+    const keyGroupOf = new Map<NormalizedKey, number>();
+    for (const [name, state] of this.states) {
+      state.snapshotEntries((namespace, nk, key, payload) => {
+        let keyGroup = keyGroupOf.get(nk);
+        if (keyGroup === undefined) {
+          keyGroup = assignToKeyGroup(key, this.maxParallelism);
+          keyGroupOf.set(nk, keyGroup);
+        }
+        bucket(keyGroup, name, state.kind).push([namespace, key, payload]);
+      });
+    }
+    // Restored state nobody asked for yet must survive into the next checkpoint.
+    for (const [name, pending] of this.pending) {
+      for (const [keyGroup, entries] of pending.groups) bucket(keyGroup, name, pending.kind).push(...entries);
+    }
+    const out: [number, Uint8Array][] = [];
+    for (const [keyGroup, byState] of groups) {
+      const states: StateGroup[] = [];
+      for (const [name, [kind, entries]] of byState) states.push([name, kind, entries]);
+      out.push([keyGroup, encodeKeyGroup(states)]);
+    }
+    out.sort((a, b) => a[0] - b[0]);
+    return { maxParallelism: this.maxParallelism, groups: out };
+  }
+
+  restore(snapshots: readonly KeyGroupedSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      if (snapshot.maxParallelism !== this.maxParallelism) {
+        throw new Error(
+          `cannot restore keyed state with maxParallelism ${snapshot.maxParallelism} into ${this.maxParallelism}`,
+        );
+      }
+      for (const [keyGroup, bytes] of snapshot.groups) {
+        if (!this.keyGroupRange.contains(keyGroup)) continue;
+        for (const [name, kind, entries] of decodeKeyGroup(bytes))
+          this.restoreState(keyGroup, name, kind, entries);
+      }
+    }
+  }
+
+  private restoreState(keyGroup: number, name: string, kind: StateKind, entries: readonly RawEntry[]): void {
+    const state = this.states.get(name);
+    if (state !== undefined) {
+      if (state.kind !== kind)
+        throw new Error(`restored state '${name}' is ${kind} state, registered as ${state.kind}`);
+      state.restoreEntries(entries);
+      return;
+    }
+    let pending = this.pending.get(name);
+    if (pending === undefined) {
+      pending = { kind, groups: new Map() };
+      this.pending.set(name, pending);
+    } else if (pending.kind !== kind) {
+      throw new Error(`restored state '${name}' is both ${pending.kind} and ${kind} state`);
+    }
+    const group = pending.groups.get(keyGroup);
+    if (group === undefined) pending.groups.set(keyGroup, [...entries]);
+    else group.push(...entries);
+  }
+
+  dispose(): void {
+    for (const state of this.states.values()) state.dispose();
+    this.states.clear();
+    this.pending.clear();
+    this.perRecordCleanup = [];
+  }
+}
