@@ -119,7 +119,6 @@ class AsyncIterableReader<T> implements SourceReader<T, AsyncIterableSplit> {
   }
 
   pollNext(output: ReaderOutput<T>): InputStatus {
-    if (this.failure !== null) throw this.failure.error;
     let emitted = 0;
     for (;;) {
       const it = this.current;
@@ -159,6 +158,8 @@ class AsyncIterableReader<T> implements SourceReader<T, AsyncIterableSplit> {
         this.current = null;
         continue;
       }
+      // Items pulled before the failure are emitted first.
+      if (this.failure !== null) throw this.failure.error;
       this.maybePump();
       return InputStatus.NOTHING_AVAILABLE;
     }

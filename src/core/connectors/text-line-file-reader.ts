@@ -89,7 +89,6 @@ export class TextLineFileReader implements SourceReader<string, FileSplit> {
   }
 
   pollNext(output: ReaderOutput<string>): InputStatus {
-    if (this.failure !== null) throw this.failure.error;
     let emitted = 0;
     for (;;) {
       const file = this.current;
@@ -126,6 +125,8 @@ export class TextLineFileReader implements SourceReader<string, FileSplit> {
         this.clearBuffer();
         continue;
       }
+      // Lines read before the failure are emitted first.
+      if (this.failure !== null) throw this.failure.error;
       this.maybeRead();
       return InputStatus.NOTHING_AVAILABLE;
     }

@@ -11,7 +11,7 @@ import type {
   StateDescriptor,
   ValueStateDescriptor,
 } from './state-descriptor.js';
-import { type Clock, TtlPolicy } from './ttl-policy.js';
+import { type TtlClock, TtlPolicy } from './ttl-policy.js';
 
 /**
  * The heap handle for a descriptor's kind, with a TTL policy when the descriptor enables TTL.
@@ -21,7 +21,7 @@ import { type Clock, TtlPolicy } from './ttl-policy.js';
 export function createHeapState(
   keys: KeyContext,
   descriptor: StateDescriptor<any, any>,
-  clock: Clock,
+  clock: TtlClock,
 ): AbstractHeapState<any> {
   const ttl = descriptor.ttlConfig === undefined ? undefined : new TtlPolicy(descriptor.ttlConfig, clock);
   switch (descriptor.kind) {

@@ -11,7 +11,7 @@ import type {
 } from './keyed-state-backend.js';
 import type { State } from './state.js';
 import type { StateDescriptor, StateKind } from './state-descriptor.js';
-import type { Clock } from './ttl-policy.js';
+import type { TtlClock } from './ttl-policy.js';
 
 /** Options of {@link HeapKeyedStateBackend}. */
 export interface HeapKeyedStateBackendOptions {
@@ -20,7 +20,7 @@ export interface HeapKeyedStateBackendOptions {
   /** Key groups owned by this instance (restore keeps only these). */
   readonly keyGroupRange: KeyGroupRange;
   /** Processing time for TTL. */
-  readonly clock: Clock;
+  readonly clock: TtlClock;
 }
 
 /** Restored entries of a state whose descriptor has not been registered yet, by key group. */
@@ -61,7 +61,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
   currentKeyComposite = false;
   /** Key group of the current key, -1 until asked for. */
   private currentKeyGroup = -1;
-  private readonly clock: Clock;
+  private readonly clock: TtlClock;
   private readonly states = new Map<string, AbstractHeapState<any>>();
   private readonly pending = new Map<string, PendingState>();
   /** TTL states that clean up a few entries on every record. */

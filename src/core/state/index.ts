@@ -62,5 +62,5 @@ export {
   TtlStateVisibility,
   TtlUpdateType,
 } from './state-ttl-config.js';
-export type { Clock } from './ttl-policy.js';
+export type { TtlClock } from './ttl-policy.js';
 export { JsonSerializer, StructuredCloneSerializer, type TypeSerializer } from './type-serializer.js';

@@ -1,7 +1,10 @@
 import { type StateTtlConfig, TtlStateVisibility, TtlUpdateType } from './state-ttl-config.js';
 
-/** A source of processing time in epoch milliseconds; injected so that tests control TTL expiry. */
-export interface Clock {
+/**
+ * Processing time in epoch milliseconds for TTL; injected so that tests control expiry. Same shape
+ * as the time package's `Clock`, declared here so the state layer depends on nothing else.
+ */
+export interface TtlClock {
   now(): number;
 }
 
@@ -33,7 +36,7 @@ export class TtlPolicy {
 
   constructor(
     config: StateTtlConfig,
-    private readonly clock: Clock,
+    private readonly clock: TtlClock,
   ) {
     this.ttl = config.ttl;
     this.updateOnRead = config.updateType === TtlUpdateType.OnReadAndWrite;

@@ -31,12 +31,17 @@ export interface KeyContext<K> {
  * the void namespace through {@link SimpleTimerService}.
  */
 export interface InternalTimerService {
+  /** The processing-time clock's current time. */
   currentProcessingTime(): number;
+  /** The last watermark the operator received (`-Infinity` before the first). */
   currentWatermark(): number;
   /** Registers a timer for the current key; a second registration of the same timer is a no-op. */
   registerEventTimeTimer(namespace: Namespace, time: number): void;
+  /** Deletes the current key's timer, if registered. */
   deleteEventTimeTimer(namespace: Namespace, time: number): void;
+  /** Registers a processing-time timer for the current key; duplicates are no-ops. */
   registerProcessingTimeTimer(namespace: Namespace, time: number): void;
+  /** Deletes the current key's timer, if registered. */
   deleteProcessingTimeTimer(namespace: Namespace, time: number): void;
 }
 
@@ -190,6 +195,7 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
     this.keyGroupRange = options.keyGroupRange;
   }
 
+  /** The processing-time service's current time. */
   currentProcessingTime(): number {
     return this.processingTimeService.getCurrentProcessingTime();
   }
@@ -208,10 +214,15 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
     this.eventTimeTimers.add(this.keyContext.getCurrentKey(), namespace, time, this.seq++);
   }
 
+  /** Deletes the current key's event-time timer at `time` in `namespace`, if registered. */
   deleteEventTimeTimer(namespace: Namespace, time: number): void {
     this.eventTimeTimers.remove(this.keyContext.getCurrentKey(), namespace, time);
   }
 
+  /**
+   * Registers a processing-time timer for the current key; the service is asked to call back only
+   * when this timer is the new earliest one.
+   */
   registerProcessingTimeTimer(namespace: Namespace, time: number): void {
     validateTime(time);
     const added = this.processingTimeTimers.add(this.keyContext.getCurrentKey(), namespace, time, this.seq++);
@@ -247,10 +258,20 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
     }
   }
 
+  /**
+   * Sets the watermark without firing anything: used on restore, where the restored clock was
+   * already reached before the snapshot, so timers still pending fire on the next advance.
+   */
+  initializeWatermark(watermark: number): void {
+    if (watermark > this.watermark) this.watermark = watermark;
+  }
+
+  /** Number of registered event-time timers (all keys and namespaces). */
   numEventTimeTimers(): number {
     return this.eventTimeTimers.size;
   }
 
+  /** Number of registered processing-time timers (all keys and namespaces). */
   numProcessingTimeTimers(): number {
     return this.processingTimeTimers.size;
   }

@@ -128,6 +128,7 @@ export class StatusWatermarkValve {
     return this.channel(channelIndex).watermark;
   }
 
+  /** Number of input channels. */
   get numChannels(): number {
     return this.channels.length;
   }

@@ -28,10 +28,12 @@ function before(a: HeapTimer, b: HeapTimer): boolean {
 export class TimerHeap<T extends HeapTimer> {
   private readonly queue: T[] = [];
 
+  /** Number of elements. */
   get size(): number {
     return this.queue.length;
   }
 
+  /** Whether there are no elements. */
   isEmpty(): boolean {
     return this.queue.length === 0;
   }
@@ -41,6 +43,7 @@ export class TimerHeap<T extends HeapTimer> {
     return this.queue[0];
   }
 
+  /** Adds an element that is in no heap. */
   add(element: T): void {
     const i = this.queue.length;
     this.queue.push(element);
@@ -70,6 +73,7 @@ export class TimerHeap<T extends HeapTimer> {
     return this.queue;
   }
 
+  /** Removes every element. */
   clear(): void {
     for (const e of this.queue) e.heapIndex = -1;
     this.queue.length = 0;

@@ -46,6 +46,7 @@ export class WatermarkToDataOutput implements WatermarkOutput {
     return this.maxWatermarkSoFar;
   }
 
+  /** Whether idle status was forwarded last. */
   isIdle(): boolean {
     return this.idle;
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataGeneratorSource } from '../../../src/core/connectors/data-generator-source.js';
 import { Boundedness, InputStatus } from '../../../src/core/connectors/source.js';
-import { SourceHarness, runWithRestore } from './reader-driver.js';
+import { runWithRestore, SourceHarness } from './reader-driver.js';
 
 const event = (i: number) => ({ id: i, key: `k${i % 3}` });
 
@@ -19,7 +19,9 @@ describe('DataGeneratorSource', () => {
 
   it('generates indexes 0..count-1 once each at parallelism 1 and 3', async () => {
     const expected = Array.from({ length: 100 }, (_, i) => event(i));
-    expect(await SourceHarness.run(new DataGeneratorSource(event, 100), { parallelism: 1 })).toEqual([expected]);
+    expect(await SourceHarness.run(new DataGeneratorSource(event, 100), { parallelism: 1 })).toEqual([
+      expected,
+    ]);
     const perReader = await SourceHarness.run(new DataGeneratorSource(event, 100), { parallelism: 3 });
     expect(perReader.map((v) => v.length)).toEqual([34, 33, 33]);
     expect(perReader.flat()).toEqual(expected);
@@ -58,10 +60,13 @@ describe('DataGeneratorSource', () => {
   describe('rate limit', () => {
     it('returns NOTHING_AVAILABLE once the period budget is used up', async () => {
       // 40/s over 2 readers: 20/s each, 2 per 100 ms period (+1 carried at most)
-      const harness = await SourceHarness.create(new DataGeneratorSource((i) => i, 1000, { recordsPerSecond: 40 }), {
-        parallelism: 2,
-        deliverSync: true,
-      });
+      const harness = await SourceHarness.create(
+        new DataGeneratorSource((i) => i, 1000, { recordsPerSecond: 40 }),
+        {
+          parallelism: 2,
+          deliverSync: true,
+        },
+      );
       const started = performance.now();
       for (const subtask of [0, 1]) {
         expect(harness.pollOnce(subtask)).toBe(InputStatus.NOTHING_AVAILABLE);
@@ -75,10 +80,13 @@ describe('DataGeneratorSource', () => {
     });
 
     it('emits everything eventually, waiting on isAvailable between budgets', async () => {
-      const harness = await SourceHarness.create(new DataGeneratorSource((i) => i, 25, { recordsPerSecond: 100 }), {
-        parallelism: 1,
-        deliverSync: true,
-      });
+      const harness = await SourceHarness.create(
+        new DataGeneratorSource((i) => i, 25, { recordsPerSecond: 100 }),
+        {
+          parallelism: 1,
+          deliverSync: true,
+        },
+      );
       await harness.runToEnd();
       expect(harness.allValues()).toEqual(Array.from({ length: 25 }, (_, i) => i));
       // 10 per 100 ms period: 25 records cannot all pass without running out of budget
@@ -93,7 +101,8 @@ describe('DataGeneratorSource', () => {
       for (const subtask of [0, 1, 2]) harness.pollOnce(subtask);
       const elapsedPeriods = Math.ceil((performance.now() - started) / 100);
       // 100/s each: 10 per period, never the 30 per period of the whole source
-      for (const output of harness.outputs) expect(output.records.length).toBeLessThanOrEqual(11 + 10 * elapsedPeriods);
+      for (const output of harness.outputs)
+        expect(output.records.length).toBeLessThanOrEqual(11 + 10 * elapsedPeriods);
       await harness.close();
     });
   });

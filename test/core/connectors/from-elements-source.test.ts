@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FromElementsSource } from '../../../src/core/connectors/from-elements-source.js';
 import { Boundedness } from '../../../src/core/connectors/source.js';
-import { SourceHarness, runWithRestore } from './reader-driver.js';
+import { runWithRestore, SourceHarness } from './reader-driver.js';
 
 const letters = Array.from({ length: 26 }, (_, i) => String.fromCharCode(97 + i));
 
@@ -22,7 +22,11 @@ describe('FromElementsSource', () => {
   });
 
   it('handles fewer elements than readers and no elements', async () => {
-    expect(await SourceHarness.run(FromElementsSource.of('x', 'y'), { parallelism: 3 })).toEqual([['x'], ['y'], []]);
+    expect(await SourceHarness.run(FromElementsSource.of('x', 'y'), { parallelism: 3 })).toEqual([
+      ['x'],
+      ['y'],
+      [],
+    ]);
     expect(await SourceHarness.run(new FromElementsSource([]), { parallelism: 2 })).toEqual([[], []]);
   });
 

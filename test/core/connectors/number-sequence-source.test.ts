@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NumberSequenceSource } from '../../../src/core/connectors/number-sequence-source.js';
 import { Boundedness } from '../../../src/core/connectors/source.js';
-import { SourceHarness, runWithRestore } from './reader-driver.js';
+import { runWithRestore, SourceHarness } from './reader-driver.js';
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('NumberSequenceSource', () => {
   it('is bounded and checks its bounds', () => {
@@ -15,7 +16,9 @@ describe('NumberSequenceSource', () => {
   });
 
   it('emits from..to inclusive at parallelism 1', async () => {
-    expect(await SourceHarness.run(new NumberSequenceSource(1, 1000), { parallelism: 1 })).toEqual([range(1, 1000)]);
+    expect(await SourceHarness.run(new NumberSequenceSource(1, 1000), { parallelism: 1 })).toEqual([
+      range(1, 1000),
+    ]);
     expect(await SourceHarness.run(new NumberSequenceSource(-3, -3), { parallelism: 1 })).toEqual([[-3]]);
   });
 
@@ -32,11 +35,9 @@ describe('NumberSequenceSource', () => {
 
   it('handles the ends of the safe integer range', async () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect((await SourceHarness.run(new NumberSequenceSource(max - 2, max), { parallelism: 2 })).flat()).toEqual([
-      max - 2,
-      max - 1,
-      max,
-    ]);
+    expect(
+      (await SourceHarness.run(new NumberSequenceSource(max - 2, max), { parallelism: 2 })).flat(),
+    ).toEqual([max - 2, max - 1, max]);
   });
 
   it('resumes from a snapshot at any point with exactly the remaining numbers', async () => {
@@ -48,13 +49,23 @@ describe('NumberSequenceSource', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 60 }),
         fc.integer({ min: 1, max: 50 }),
-        async (from, length, parallelism, restoreParallelism, cutAfterPolls, maxRecordsPerPoll) => {
+        fc.constantFrom('flink' as const, 'runtime' as const),
+        async (
+          from,
+          length,
+          parallelism,
+          restoreParallelism,
+          cutAfterPolls,
+          maxRecordsPerPoll,
+          readerStartOrder,
+        ) => {
           const to = from + length;
           const source = new NumberSequenceSource(from, to, { maxRecordsPerPoll });
           const { before, after, snapshot } = await runWithRestore(source, {
             parallelism,
             cutAfterPolls,
             restoreParallelism,
+            readerStartOrder,
           });
           const all = [...before.flat(), ...after.flat()].sort((a, b) => a - b);
           expect(all).toEqual(range(from, to));
@@ -64,7 +75,8 @@ describe('NumberSequenceSource', () => {
             expect(split.position).toBeLessThan(split.end);
           }
           if (restoreParallelism === parallelism) {
-            for (const values of [...before, ...after]) expect(values).toEqual([...values].sort((a, b) => a - b));
+            for (const values of [...before, ...after])
+              expect(values).toEqual([...values].sort((a, b) => a - b));
           }
         },
       ),

@@ -67,6 +67,11 @@ export interface HarnessOptions<SplitT, EnumState> {
   readonly deliverSync?: boolean;
   /** Register the readers before starting the enumerator (default: after, as in Flink). */
   readonly registerBeforeStart?: boolean;
+  /**
+   * Reader start-up order. `flink` (default): restored splits, register, start. `runtime`: start,
+   * restored splits, register (what this project's SourceOperator does). Readers must handle both.
+   */
+  readonly readerStartOrder?: 'flink' | 'runtime';
 }
 
 /** Runs a source without the runtime. */
@@ -227,11 +232,19 @@ export class SourceHarness<T, SplitT extends SourceSplit, EnumState> {
     if (this.options.registerBeforeStart !== true) this.enumerator.start();
     for (let i = 0; i < this.readers.length; i++) {
       const reader = this.readers[i];
-      const splits = restored === undefined ? [] : restoredSplitsFor(restored.readers, i, this.readers.length);
-      if (splits.length > 0) reader.addSplits(splits);
-      this.registered.add(i);
-      this.enumerator.addReader(i);
-      await reader.start();
+      const splits =
+        restored === undefined ? [] : restoredSplitsFor(restored.readers, i, this.readers.length);
+      if (this.options.readerStartOrder === 'runtime') {
+        await reader.start();
+        if (splits.length > 0) reader.addSplits(splits);
+        this.registered.add(i);
+        this.enumerator.addReader(i);
+      } else {
+        if (splits.length > 0) reader.addSplits(splits);
+        this.registered.add(i);
+        this.enumerator.addReader(i);
+        await reader.start();
+      }
     }
     if (this.options.registerBeforeStart === true) this.enumerator.start();
   }
@@ -266,17 +279,26 @@ function restoredSplitsFor<SplitT>(perReader: SplitT[][], subtask: number, paral
  */
 export async function runWithRestore<T, SplitT extends SourceSplit, EnumState>(
   source: Source<T, SplitT, EnumState>,
-  options: { parallelism: number; cutAfterRecords?: number; cutAfterPolls?: number; restoreParallelism?: number },
+  options: {
+    parallelism: number;
+    cutAfterRecords?: number;
+    cutAfterPolls?: number;
+    restoreParallelism?: number;
+    readerStartOrder?: 'flink' | 'runtime';
+    deliverSync?: boolean;
+  },
 ): Promise<{
   before: T[][];
   after: T[][];
   snapshot: SourceSnapshot<SplitT, EnumState>;
 }> {
-  const first = await SourceHarness.create(source, { parallelism: options.parallelism });
+  const common = { readerStartOrder: options.readerStartOrder, deliverSync: options.deliverSync };
+  const first = await SourceHarness.create(source, { ...common, parallelism: options.parallelism });
   await first.poll({ minRecords: options.cutAfterRecords, maxPolls: options.cutAfterPolls });
   const snapshot = first.snapshot(1);
   await first.close();
   const second = await SourceHarness.create(source, {
+    ...common,
     parallelism: options.restoreParallelism ?? options.parallelism,
     restored: snapshot,
   });

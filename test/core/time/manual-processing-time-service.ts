@@ -57,7 +57,10 @@ export class ManualProcessingTimeService implements ProcessingTimeService {
       this.pending = this.pending.filter((t) => !t.cancelled);
       let next: PendingTimer | undefined;
       for (const t of this.pending) {
-        if (t.time <= this.clock.now() && (next === undefined || t.time < next.time || (t.time === next.time && t.seq < next.seq))) {
+        if (
+          t.time <= this.clock.now() &&
+          (next === undefined || t.time < next.time || (t.time === next.time && t.seq < next.seq))
+        ) {
           next = t;
         }
       }

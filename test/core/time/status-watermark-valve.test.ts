@@ -201,8 +201,18 @@ describe('StatusWatermarkValve', () => {
   function opArb(n: number): fc.Arbitrary<Op> {
     const channel = fc.integer({ min: 0, max: n - 1 });
     return fc.oneof(
-      { weight: 6, arbitrary: fc.record({ kind: fc.constant('wm' as const), channel, value: fc.integer({ min: 0, max: 30 }) }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant('status' as const), channel, idle: fc.boolean() }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('wm' as const),
+          channel,
+          value: fc.integer({ min: 0, max: 30 }),
+        }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({ kind: fc.constant('status' as const), channel, idle: fc.boolean() }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('finish' as const), channel }) },
     );
   }
@@ -210,7 +220,9 @@ describe('StatusWatermarkValve', () => {
   it('matches the reference model (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(fc.constant(n), fc.array(opArb(n), { maxLength: 60 }))),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(opArb(n), { maxLength: 60 }))),
         ([n, ops]) => {
           const out = new RecordingOutput();
           const valve = new StatusWatermarkValve(n, out);

@@ -47,7 +47,9 @@ describe('TimerHeap', () => {
   it('behaves like a sorted list under random adds and removes (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1), fc.constant(-2)), { maxLength: 200 }),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1), fc.constant(-2)), {
+          maxLength: 200,
+        }),
         (ops) => {
           const heap = new TimerHeap<T>();
           let model: T[] = [];
