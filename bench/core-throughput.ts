@@ -8,8 +8,8 @@
  */
 import {
   type Collector,
-  KeyedProcessFunction,
   type KeyedProcessContext,
+  KeyedProcessFunction,
   type Sink,
   StreamExecutionEnvironment,
   type ValueState,
@@ -82,7 +82,8 @@ async function keyedCounter(): Promise<number> {
   const t0 = performance.now();
   await env.execute('keyed-counter');
   const dt = performance.now() - t0;
-  if (sink.count !== Math.floor(EVENTS / KEYS / 1000) * KEYS) throw new Error(`unexpected count ${sink.count}`);
+  if (sink.count !== Math.floor(EVENTS / KEYS / 1000) * KEYS)
+    throw new Error(`unexpected count ${sink.count}`);
   return EVENTS / (dt / 1000);
 }
 

@@ -36,7 +36,9 @@ function counter(label: string, keys: unknown[], descriptor: ValueStateDescripto
     if (b.numKeys() !== KEYS) throw new Error('wrong key count');
     best = Math.max(best, OPS / seconds);
   }
-  console.log(`${label.padEnd(40)} ${Math.round(best).toLocaleString('en-US').padStart(14)} ops/s (best of ${ROUNDS})`);
+  console.log(
+    `${label.padEnd(40)} ${Math.round(best).toLocaleString('en-US').padStart(14)} ops/s (best of ${ROUNDS})`,
+  );
 }
 
 const stringKeys = Array.from({ length: KEYS }, (_, i) => `user-${i}`);
@@ -44,10 +46,16 @@ const numberKeys = Array.from({ length: KEYS }, (_, i) => i * 7919);
 const compositeKeys = Array.from({ length: KEYS }, (_, i) => [`user-${i % 100}`, i]);
 const ttl = StateTtlConfig.newBuilder(60_000).cleanupIncrementally(5, true).build();
 
-console.log(`keyed ValueState counter, ${OPS.toLocaleString('en-US')} ops over ${KEYS.toLocaleString('en-US')} keys`);
+console.log(
+  `keyed ValueState counter, ${OPS.toLocaleString('en-US')} ops over ${KEYS.toLocaleString('en-US')} keys`,
+);
 counter('string keys', stringKeys, new ValueStateDescriptor<number>('count', undefined, 0));
 counter('number keys', numberKeys, new ValueStateDescriptor<number>('count', undefined, 0));
-counter('composite [string, number] keys', compositeKeys, new ValueStateDescriptor<number>('count', undefined, 0));
+counter(
+  'composite [string, number] keys',
+  compositeKeys,
+  new ValueStateDescriptor<number>('count', undefined, 0),
+);
 counter(
   'string keys, TTL + per-record cleanup',
   stringKeys,

@@ -1,7 +1,10 @@
 import { TwoInputTransformation } from '../graph/transformation.js';
 import { copyFunction } from '../runtime/operators/abstract-udf-stream-operator.js';
 import { CoBroadcastOperator } from '../runtime/operators/co-broadcast-operator.js';
-import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from './broadcast-process-function.js';
+import type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+} from './broadcast-process-function.js';
 import type { BroadcastStream } from './broadcast-stream.js';
 import { type DataStream, KeyedStream, SingleOutputStreamOperator } from './data-stream.js';
 

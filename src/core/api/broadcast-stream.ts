@@ -22,6 +22,9 @@ export class BroadcastStream<T> {
       if (names.has(d.name)) throw new Error(`duplicate broadcast state descriptor '${d.name}'`);
       names.add(d.name);
     }
-    this.transformation = new PartitionTransformation(input.getTransformation(), new BroadcastPartitioner<T>());
+    this.transformation = new PartitionTransformation(
+      input.getTransformation(),
+      new BroadcastPartitioner<T>(),
+    );
   }
 }

@@ -4,7 +4,12 @@ import { CoProcessOperator } from '../runtime/operators/co-process-operator.js';
 import { CoStreamFlatMap } from '../runtime/operators/co-stream-flat-map.js';
 import { CoStreamMap } from '../runtime/operators/co-stream-map.js';
 import type { CoProcessFunction, KeyedCoProcessFunction } from './co-process-function.js';
-import { type DataStream, type KeyExpression, KeyedStream, SingleOutputStreamOperator } from './data-stream.js';
+import {
+  type DataStream,
+  type KeyExpression,
+  KeyedStream,
+  SingleOutputStreamOperator,
+} from './data-stream.js';
 import type { CoFlatMapFunction, CoMapFunction } from './functions.js';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.js';
 
@@ -48,7 +53,9 @@ export class ConnectedStreams<IN1, IN2> {
     const a = this.firstInput instanceof KeyedStream ? this.firstInput.getKeySelector() : undefined;
     const b = this.secondInput instanceof KeyedStream ? this.secondInput.getKeySelector() : undefined;
     if ((a === undefined) !== (b === undefined)) {
-      throw new Error('connected streams must both be keyed or both be non-keyed (use connect(...).keyBy(k1, k2))');
+      throw new Error(
+        'connected streams must both be keyed or both be non-keyed (use connect(...).keyBy(k1, k2))',
+      );
     }
     return [a as ((v: IN1) => K) | undefined, b as ((v: IN2) => K) | undefined];
   }

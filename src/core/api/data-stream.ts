@@ -1,6 +1,6 @@
-import type { Sink } from '../connectors/sink.js';
-import { PrintSink } from '../connectors/print-sink.js';
 import { CollectSink } from '../connectors/collect-sink.js';
+import { PrintSink } from '../connectors/print-sink.js';
+import type { Sink } from '../connectors/sink.js';
 import {
   ChainingStrategy,
   OneInputTransformation,
@@ -116,7 +116,8 @@ export class DataStream<T> {
   /** Merges streams of the same type; the result's watermark is the minimum of the inputs'. */
   union(...streams: DataStream<T>[]): DataStream<T> {
     for (const s of streams) {
-      if (s.environment !== this.environment) throw new Error('cannot union streams of different environments');
+      if (s.environment !== this.environment)
+        throw new Error('cannot union streams of different environments');
     }
     return new DataStream(
       this.environment,
@@ -127,7 +128,9 @@ export class DataStream<T> {
   /** Connects with another stream (CoMap, CoFlatMap, CoProcess) or a broadcast stream. */
   connect<R>(other: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
   connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
-  connect<R>(other: DataStream<R> | BroadcastStream<R>): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
+  connect<R>(
+    other: DataStream<R> | BroadcastStream<R>,
+  ): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
     if (other instanceof BroadcastStream) return new BroadcastConnectedStream(this, other);
     return new ConnectedStreams(this.environment, this, other);
   }
@@ -170,11 +173,18 @@ export class DataStream<T> {
   /** Stamps records with event time and generates watermarks from this point on. */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
     const interval = this.environment.getAutoWatermarkInterval();
-    return this.transform('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator<T>(strategy, interval));
+    return this.transform(
+      'Timestamps/Watermarks',
+      () => new TimestampsAndWatermarksOperator<T>(strategy, interval),
+    );
   }
 
   sinkTo(sink: Sink<T>): DataStreamSink<T> {
-    const t = new OneInputTransformation<T, never>('Sink', this.transformation, () => new SinkWriterOperator<T>(sink));
+    const t = new OneInputTransformation<T, never>(
+      'Sink',
+      this.transformation,
+      () => new SinkWriterOperator<T>(sink),
+    );
     this.environment.addOperator(t);
     return new DataStreamSink(t);
   }
@@ -287,7 +297,9 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
 
   /** Applies a {@link KeyedProcessFunction} with keyed state and timers. */
-  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>): SingleOutputStreamOperator<R> {
+  override process<R>(
+    fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>,
+  ): SingleOutputStreamOperator<R> {
     const keySelector = this.keySelector;
     return this.keyedTransform(
       'KeyedProcess',
@@ -317,12 +329,18 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
 
   /** The record with the smallest value of a field or selector (first one on ties by default). */
-  minBy(field?: FieldExpression | ((value: T) => number | string), first = true): SingleOutputStreamOperator<T> {
+  minBy(
+    field?: FieldExpression | ((value: T) => number | string),
+    first = true,
+  ): SingleOutputStreamOperator<T> {
     return this.rolling('Keyed Aggregation', byReducer<T>('minBy', field, first));
   }
 
   /** The record with the largest value of a field or selector (first one on ties by default). */
-  maxBy(field?: FieldExpression | ((value: T) => number | string), first = true): SingleOutputStreamOperator<T> {
+  maxBy(
+    field?: FieldExpression | ((value: T) => number | string),
+    first = true,
+  ): SingleOutputStreamOperator<T> {
     return this.rolling('Keyed Aggregation', byReducer<T>('maxBy', field, first));
   }
 

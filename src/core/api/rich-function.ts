@@ -32,7 +32,8 @@ export abstract class AbstractRichFunction implements RichFunction {
   }
 
   getRuntimeContext(): RuntimeContext {
-    if (!this.runtimeContext) throw new Error('The runtime context has not been initialized (use it from open() on).');
+    if (!this.runtimeContext)
+      throw new Error('The runtime context has not been initialized (use it from open() on).');
     return this.runtimeContext;
   }
 

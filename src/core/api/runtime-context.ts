@@ -1,3 +1,4 @@
+import type { OperatorStateStore } from '../state/operator-state-backend.js';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state.js';
 import type {
   AggregatingStateDescriptor,
@@ -6,7 +7,6 @@ import type {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from '../state/state-descriptor.js';
-import type { OperatorStateStore } from '../state/operator-state-backend.js';
 
 /** Where a parallel instance runs (Flink's `TaskInfo`). */
 export interface TaskInfo {

@@ -11,7 +11,7 @@ import { type OperatorSnapshot, RuntimeExecutionMode } from '../runtime/stream-o
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.js';
 import { type Clock, SYSTEM_CLOCK } from '../time/processing-time-service.js';
 import { WatermarkStrategy } from '../time/watermark-strategy.js';
-import { DataStream, SingleOutputStreamOperator } from './data-stream.js';
+import { SingleOutputStreamOperator } from './data-stream.js';
 import { JobClient } from './job-client.js';
 
 /** Options of {@link StreamExecutionEnvironment}; every one also has a setter. */
@@ -60,7 +60,8 @@ export class StreamExecutionEnvironment {
     if (options.parallelism !== undefined) this.setParallelism(options.parallelism);
     if (options.maxParallelism !== undefined) this.setMaxParallelism(options.maxParallelism);
     if (options.runtimeMode !== undefined) this.setRuntimeMode(options.runtimeMode);
-    if (options.autoWatermarkInterval !== undefined) this.setAutoWatermarkInterval(options.autoWatermarkInterval);
+    if (options.autoWatermarkInterval !== undefined)
+      this.setAutoWatermarkInterval(options.autoWatermarkInterval);
     if (options.bufferCapacity !== undefined) this.setBufferCapacity(options.bufferCapacity);
     if (options.chaining === false) this.disableOperatorChaining();
     if (options.clock) this.setClock(options.clock);
@@ -116,7 +117,8 @@ export class StreamExecutionEnvironment {
   }
 
   setBufferCapacity(records: number): this {
-    if (!Number.isInteger(records) || records < 1) throw new Error(`bufferCapacity must be >= 1, got ${records}`);
+    if (!Number.isInteger(records) || records < 1)
+      throw new Error(`bufferCapacity must be >= 1, got ${records}`);
     this.bufferCapacity = records;
     return this;
   }
@@ -144,7 +146,11 @@ export class StreamExecutionEnvironment {
   }
 
   /** Reads a {@link Source}, stamping records with the watermark strategy. */
-  fromSource<T>(source: Source<T, any, any>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string): SingleOutputStreamOperator<T> {
+  fromSource<T>(
+    source: Source<T, any, any>,
+    watermarkStrategy: WatermarkStrategy<T>,
+    sourceName: string,
+  ): SingleOutputStreamOperator<T> {
     const t = new SourceTransformation<T>(sourceName, source, watermarkStrategy);
     this.addOperator(t);
     return new SingleOutputStreamOperator(this, t);
@@ -157,7 +163,11 @@ export class StreamExecutionEnvironment {
 
   /** A bounded stream of a collection's elements, in order (parallelism 1). */
   fromCollection<T>(elements: Iterable<T>): SingleOutputStreamOperator<T> {
-    return this.fromSource(new FromElementsSource<T>([...elements]), WatermarkStrategy.noWatermarks(), 'Collection Source').setParallelism(1);
+    return this.fromSource(
+      new FromElementsSource<T>([...elements]),
+      WatermarkStrategy.noWatermarks(),
+      'Collection Source',
+    ).setParallelism(1);
   }
 
   /** Alias of {@link fromCollection} (Flink 1.19's name). */
@@ -167,7 +177,11 @@ export class StreamExecutionEnvironment {
 
   /** The numbers `from..to` inclusive, split over the parallel instances. */
   fromSequence(from: number, to: number): SingleOutputStreamOperator<number> {
-    return this.fromSource(new NumberSequenceSource(from, to), WatermarkStrategy.noWatermarks(), 'Sequence Source');
+    return this.fromSource(
+      new NumberSequenceSource(from, to),
+      WatermarkStrategy.noWatermarks(),
+      'Sequence Source',
+    );
   }
 
   /**
@@ -178,12 +192,20 @@ export class StreamExecutionEnvironment {
     factory: () => AsyncIterable<T> | Iterable<T>,
     options: { bounded?: boolean } = {},
   ): SingleOutputStreamOperator<T> {
-    return this.fromSource(new AsyncIterableSource<T>(factory, options), WatermarkStrategy.noWatermarks(), 'Async Iterable Source').setParallelism(1);
+    return this.fromSource(
+      new AsyncIterableSource<T>(factory, options),
+      WatermarkStrategy.noWatermarks(),
+      'Async Iterable Source',
+    ).setParallelism(1);
   }
 
   /** The lines of text files, one record per line (bounded). */
   readTextFile(...paths: string[]): SingleOutputStreamOperator<string> {
-    return this.fromSource(FileSource.forTextLines(...paths), WatermarkStrategy.noWatermarks(), 'File Source');
+    return this.fromSource(
+      FileSource.forTextLines(...paths),
+      WatermarkStrategy.noWatermarks(),
+      'File Source',
+    );
   }
 
   /** @internal registers an operator so that `execute()` runs it. */
@@ -208,7 +230,10 @@ export class StreamExecutionEnvironment {
    * Starts the job and returns its handle; `await` the handle to wait for the end. The
    * environment is cleared, so it can define and run another job.
    */
-  execute(jobName = 'Streaming Job', options: { restoredState?: ReadonlyMap<string, readonly OperatorSnapshot[]> } = {}): JobClient {
+  execute(
+    jobName = 'Streaming Job',
+    options: { restoredState?: ReadonlyMap<string, readonly OperatorSnapshot[]> } = {},
+  ): JobClient {
     const graph = this.getStreamGraph();
     const mode = this.resolveMode(graph);
     const execution = new JobExecution(JobGraph.build(graph, this.chaining), {
@@ -236,7 +261,9 @@ export class StreamExecutionEnvironment {
         return RuntimeExecutionMode.STREAMING;
       case RuntimeExecutionMode.BATCH:
         if (!bounded) {
-          throw new Error(`Detected an ${Boundedness.CONTINUOUS_UNBOUNDED} source with the runtime mode set to BATCH; use STREAMING or AUTOMATIC`);
+          throw new Error(
+            `Detected an ${Boundedness.CONTINUOUS_UNBOUNDED} source with the runtime mode set to BATCH; use STREAMING or AUTOMATIC`,
+          );
         }
         return RuntimeExecutionMode.BATCH;
       case RuntimeExecutionMode.AUTOMATIC:
@@ -244,4 +271,3 @@ export class StreamExecutionEnvironment {
     }
   }
 }
-

@@ -44,7 +44,8 @@ export class IndexRangeSourceReader<T> implements SourceReader<T, IndexRangeSpli
   }
 
   start(): void {
-    if (this.splits.length === 0) this.requestSplit();
+    // Split requests (pull mode) wait for the first pollNext: restored splits may be added after
+    // start() and must be read before newly requested ones.
   }
 
   pollNext(output: ReaderOutput<T>): InputStatus {
@@ -54,7 +55,9 @@ export class IndexRangeSourceReader<T> implements SourceReader<T, IndexRangeSpli
       if (split === undefined) {
         if (this.noMoreSplits) return InputStatus.END_OF_INPUT;
         this.requestSplit();
-        return this.splits.length > 0 ? InputStatus.MORE_AVAILABLE : InputStatus.NOTHING_AVAILABLE;
+        // The request may have been answered synchronously.
+        if (this.splits.length > 0 || this.noMoreSplits) continue;
+        return InputStatus.NOTHING_AVAILABLE;
       }
       if (split.position >= split.end) {
         this.splits.shift();

@@ -83,9 +83,9 @@ export class TextLineFileReader implements SourceReader<string, FileSplit> {
   }
 
   start(): void {
+    // The first split request waits for the first pollNext: restored splits may be added after
+    // start() and must be read before newly requested ones.
     this.started = true;
-    if (this.current === null && this.queue.length === 0) this.requestSplit();
-    this.maybeRead();
   }
 
   pollNext(output: ReaderOutput<string>): InputStatus {
@@ -101,9 +101,8 @@ export class TextLineFileReader implements SourceReader<string, FileSplit> {
         if (this.noMoreSplits) return InputStatus.END_OF_INPUT;
         this.requestSplit();
         // The request may have been answered synchronously.
-        return this.queue.length > 0 || this.noMoreSplits
-          ? InputStatus.MORE_AVAILABLE
-          : InputStatus.NOTHING_AVAILABLE;
+        if (this.queue.length > 0 || this.noMoreSplits) continue;
+        return InputStatus.NOTHING_AVAILABLE;
       }
       if (this.head < this.lines.length) {
         if (emitted >= this.maxRecordsPerPoll) {

@@ -7,7 +7,7 @@ import { RebalancePartitioner } from '../runtime/partitioners/rebalance-partitio
 import type { StreamPartitioner } from '../runtime/partitioners/stream-partitioner.js';
 import type { WatermarkStrategy } from '../time/watermark-strategy.js';
 import {
-  ChainingStrategy,
+  type ChainingStrategy,
   OneInputTransformation,
   type OperatorFactory,
   PartitionTransformation,
@@ -84,7 +84,9 @@ export class StreamGraph {
       const maxParallelism = t.maxParallelism ?? config.maxParallelism;
       if (!(parallelism >= 1)) throw new Error(`operator '${t.name}' has invalid parallelism ${parallelism}`);
       if (parallelism > maxParallelism) {
-        throw new Error(`operator '${t.name}': parallelism ${parallelism} exceeds maxParallelism ${maxParallelism}`);
+        throw new Error(
+          `operator '${t.name}': parallelism ${parallelism} exceeds maxParallelism ${maxParallelism}`,
+        );
       }
       const node: StreamNode = {
         id: t.id,
@@ -118,8 +120,15 @@ export class StreamGraph {
             `forward partitioning does not allow a change of parallelism: '${input.node.name}' (${input.node.parallelism}) -> '${target.name}' (${target.parallelism}); use rebalance() or keyBy()`,
           );
         }
-        if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.maxParallelism = target.maxParallelism;
-        const edge: StreamEdge = { source: input.node, target, partitioner, typeNumber, outputTag: input.tag };
+        if (partitioner instanceof KeyGroupStreamPartitioner)
+          partitioner.maxParallelism = target.maxParallelism;
+        const edge: StreamEdge = {
+          source: input.node,
+          target,
+          partitioner,
+          typeNumber,
+          outputTag: input.tag,
+        };
         input.node.outEdges.push(edge);
         target.inEdges.push(edge);
       }
@@ -161,7 +170,8 @@ export class StreamGraph {
     };
 
     for (const t of transformations) resolve(t);
-    if (g.nodes.length === 0) throw new Error('no operators defined in the streaming topology; cannot execute');
+    if (g.nodes.length === 0)
+      throw new Error('no operators defined in the streaming topology; cannot execute');
     return g;
   }
 

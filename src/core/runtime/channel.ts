@@ -1,5 +1,5 @@
 /** What travels on a channel besides records. */
-export const enum ElementKind {
+export enum ElementKind {
   RECORD = 0,
   WATERMARK = 1,
   WATERMARK_STATUS = 2,

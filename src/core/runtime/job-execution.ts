@@ -5,20 +5,20 @@ import { JobGraph, type JobVertex } from '../graph/job-graph.js';
 import type { StreamEdge, StreamNode } from '../graph/stream-graph.js';
 import { KeyGroupRange } from '../state/key-groups.js';
 import { type Clock, ManualClock } from '../time/processing-time-service.js';
-import { Channel } from './channel.js';
 import { ChainingOutput, RoutingOutput } from './chaining-output.js';
+import { Channel } from './channel.js';
 import { InputGate } from './input-gate.js';
 import { JobProcessingTimeService } from './job-processing-time-service.js';
-import type { Output } from './output.js';
 import { SourceOperator } from './operators/source-operator.js';
+import type { Output } from './output.js';
 import { RescalePartitioner } from './partitioners/rescale-partitioner.js';
 import { RecordWriterOutput } from './record-writer-output.js';
 import { SourceCoordinator } from './source-coordinator.js';
-import {
-  type OneInputStreamOperator,
-  type OperatorSnapshot,
+import type {
+  OneInputStreamOperator,
+  OperatorSnapshot,
   RuntimeExecutionMode,
-  type StreamOperator,
+  StreamOperator,
 } from './stream-operator.js';
 import { StreamTask, type TaskHost, TaskState } from './stream-task.js';
 
@@ -298,7 +298,12 @@ export class JobExecution implements TaskHost {
     for (const n of v.nodes) {
       const op =
         n.kind === 'source'
-          ? new SourceOperator(n.source!, n.watermarkStrategy!, cfg.autoWatermarkInterval, coordinatorOf.get(n.id)!)
+          ? new SourceOperator(
+              n.source!,
+              n.watermarkStrategy!,
+              cfg.autoWatermarkInterval,
+              coordinatorOf.get(n.id)!,
+            )
           : n.operatorFactory!();
       operators.set(n.id, op);
     }

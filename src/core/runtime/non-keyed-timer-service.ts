@@ -1,5 +1,5 @@
-import type { TimerService } from '../time/timer-service.js';
 import type { ProcessingTimeService } from '../time/processing-time-service.js';
+import type { TimerService } from '../time/timer-service.js';
 
 /** Timer service of non-keyed operators: time is readable, timers are not allowed (as in Flink). */
 export class NonKeyedTimerService implements TimerService {

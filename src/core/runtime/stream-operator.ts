@@ -1,7 +1,7 @@
 import type { TaskInfo } from '../api/runtime-context.js';
+import type { KeyGroupRange } from '../state/key-groups.js';
 import type { KeyGroupedSnapshot } from '../state/keyed-state-backend.js';
 import type { OperatorStateSnapshot } from '../state/operator-state-backend.js';
-import type { KeyGroupRange } from '../state/key-groups.js';
 import type { Clock, ProcessingTimeService } from '../time/processing-time-service.js';
 import type { Output } from './output.js';
 

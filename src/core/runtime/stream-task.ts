@@ -126,7 +126,7 @@ export class StreamTask implements ChannelListener {
         continue;
       }
       emptyVisits = 0;
-      const limit = n + CHANNEL_CHUNK < budget ? n + CHANNEL_CHUNK : budget;
+      const limit = Math.min(n + CHANNEL_CHUNK, budget);
       while (n < limit && channel.length > 0) {
         n++;
         if (!this.processElement(gate, channel)) return n;

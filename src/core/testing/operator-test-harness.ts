@@ -15,7 +15,12 @@ import { ManualClock } from '../time/processing-time-service.js';
 /** What an operator under test emitted, in order. */
 export type HarnessEvent<T> =
   | { readonly kind: 'record'; readonly value: T; readonly timestamp: number | null }
-  | { readonly kind: 'side'; readonly tag: string; readonly value: unknown; readonly timestamp: number | null }
+  | {
+      readonly kind: 'side';
+      readonly tag: string;
+      readonly value: unknown;
+      readonly timestamp: number | null;
+    }
   | { readonly kind: 'watermark'; readonly watermark: number }
   | { readonly kind: 'status'; readonly idle: boolean };
 
@@ -56,7 +61,7 @@ export class OperatorTestHarness<OUT, IN1 = any, IN2 = any> {
 
   constructor(
     readonly factory: () => StreamOperator<OUT>,
-    private readonly options: HarnessOptions = {},
+    options: HarnessOptions = {},
   ) {
     this.clock = new ManualClock(options.processingTime ?? 0);
     this.pts = new JobProcessingTimeService(this.clock, () => {});
@@ -66,7 +71,12 @@ export class OperatorTestHarness<OUT, IN1 = any, IN2 = any> {
       collect: (value, timestamp) =>
         events.push({ kind: 'record', value, timestamp: timestamp === NO_TIMESTAMP ? null : timestamp }),
       collectSide: <X>(tag: OutputTag<X>, value: X, timestamp: number) =>
-        events.push({ kind: 'side', tag: tag.id, value, timestamp: timestamp === NO_TIMESTAMP ? null : timestamp }),
+        events.push({
+          kind: 'side',
+          tag: tag.id,
+          value,
+          timestamp: timestamp === NO_TIMESTAMP ? null : timestamp,
+        }),
       emitWatermark: (watermark) => events.push({ kind: 'watermark', watermark }),
       emitWatermarkStatus: (idle) => events.push({ kind: 'status', idle }),
     };
@@ -87,7 +97,10 @@ export class OperatorTestHarness<OUT, IN1 = any, IN2 = any> {
       clock: this.clock,
       executionMode: options.executionMode ?? RuntimeExecutionMode.STREAMING,
       keyed: options.keyed
-        ? { maxParallelism, keyGroupRange: KeyGroupRange.forOperatorIndex(maxParallelism, parallelism, subtaskIndex) }
+        ? {
+            maxParallelism,
+            keyGroupRange: KeyGroupRange.forOperatorIndex(maxParallelism, parallelism, subtaskIndex),
+          }
         : undefined,
       blockOn: (p) => {
         this.pending.push(p);

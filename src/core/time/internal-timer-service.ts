@@ -122,8 +122,11 @@ class TimerQueue<K> {
   }
 }
 
-/** One timer in a snapshot: `[timestamp, key, namespace]`. */
-type SnapshotTimer = [timestamp: number, key: unknown, namespace: Namespace];
+/**
+ * One timer in a snapshot: `[timestamp, key, namespace, seq]`. The registration sequence number
+ * keeps the firing order of timers with equal timestamps identical after a restore.
+ */
+type SnapshotTimer = [timestamp: number, key: unknown, namespace: Namespace, seq: number];
 
 /** What one key group's bytes hold. */
 interface KeyGroupTimers {
@@ -292,10 +295,10 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
       return g;
     };
     for (const t of [...this.eventTimeTimers.heap.elements()].sort(inFiringOrder)) {
-      group(t.key).event.push([t.timestamp, t.key, t.namespace]);
+      group(t.key).event.push([t.timestamp, t.key, t.namespace, t.seq]);
     }
     for (const t of [...this.processingTimeTimers.heap.elements()].sort(inFiringOrder)) {
-      group(t.key).processing.push([t.timestamp, t.key, t.namespace]);
+      group(t.key).processing.push([t.timestamp, t.key, t.namespace, t.seq]);
     }
     return {
       maxParallelism: this.maxParallelism,
@@ -310,6 +313,8 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
    * former instances, and schedules the earliest processing-time timer. Call before processing.
    */
   restore(snapshots: readonly KeyGroupedSnapshot[]): void {
+    const event: SnapshotTimer[] = [];
+    const processing: SnapshotTimer[] = [];
     for (const snapshot of snapshots) {
       if (snapshot.maxParallelism !== this.maxParallelism) {
         throw new Error(
@@ -320,13 +325,19 @@ export class InternalTimerServiceImpl<K> implements InternalTimerService {
         if (!this.keyGroupRange.contains(keyGroup)) continue;
         const timers = deserialize(bytes) as KeyGroupTimers;
         if (timers.v !== 1) throw new Error(`Unknown timer snapshot format version ${String(timers.v)}`);
-        for (const [timestamp, key, namespace] of timers.event) {
-          this.eventTimeTimers.add(key as K, namespace, timestamp, this.seq++);
-        }
-        for (const [timestamp, key, namespace] of timers.processing) {
-          this.processingTimeTimers.add(key as K, namespace, timestamp, this.seq++);
-        }
+        event.push(...timers.event);
+        processing.push(...timers.processing);
       }
+    }
+    // Re-register in the original firing order, keeping the original sequence numbers.
+    const byFiringOrder = (a: SnapshotTimer, b: SnapshotTimer) => a[0] - b[0] || a[3] - b[3];
+    for (const [timestamp, key, namespace, seq] of event.sort(byFiringOrder)) {
+      this.eventTimeTimers.add(key as K, namespace, timestamp, seq);
+      if (seq >= this.seq) this.seq = seq + 1;
+    }
+    for (const [timestamp, key, namespace, seq] of processing.sort(byFiringOrder)) {
+      this.processingTimeTimers.add(key as K, namespace, timestamp, seq);
+      if (seq >= this.seq) this.seq = seq + 1;
     }
     this.scheduleProcessingTimer();
   }

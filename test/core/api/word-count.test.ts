@@ -7,8 +7,8 @@ describe('word count', () => {
     const lines = ['to be or not to be', 'that is the question', 'to be'];
     const counts = await env
       .fromElements(...lines)
-      .flatMap((line: string, out) => {
-        for (const w of line.split(' ')) out.collect([w, 1] as [string, number]);
+      .flatMap<[string, number]>((line, out) => {
+        for (const w of line.split(' ')) out.collect([w, 1]);
       })
       .keyBy((t) => t[0])
       .sum(1)

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AggregateFunction } from '../../../src/core/state/state.js';
-import { AggregatingStateDescriptor, ReducingStateDescriptor } from '../../../src/core/state/state-descriptor.js';
+import {
+  AggregatingStateDescriptor,
+  ReducingStateDescriptor,
+} from '../../../src/core/state/state-descriptor.js';
 import { merging, newBackend } from './helpers.js';
 
 const avg: AggregateFunction<number, [number, number], number> = {
@@ -41,7 +44,9 @@ describe('HeapReducingState', () => {
 
   it('merges namespaces with the reduce function', () => {
     const backend = newBackend<string>();
-    const sum = merging(backend.getOrCreateKeyedState(new ReducingStateDescriptor<number>('sum', (a, b) => a + b)));
+    const sum = merging(
+      backend.getOrCreateKeyedState(new ReducingStateDescriptor<number>('sum', (a, b) => a + b)),
+    );
     backend.setCurrentKey('a');
     for (const [ns, v] of [
       ['w1', 1],

@@ -80,7 +80,9 @@ describe('TTL of value state', () => {
 
   it('never returns the default for a live value and returns it after expiry', () => {
     const { clock, backend } = setup();
-    const v = backend.getOrCreateKeyedState(new ValueStateDescriptor<number>('v', undefined, 0).enableTimeToLive(ttl()));
+    const v = backend.getOrCreateKeyedState(
+      new ValueStateDescriptor<number>('v', undefined, 0).enableTimeToLive(ttl()),
+    );
     backend.setCurrentKey('a');
     v.update(5);
     clock.advance(TTL);
@@ -131,7 +133,9 @@ describe('TTL of list, map, reducing and aggregating state', () => {
 
   it('expires map entries one by one', () => {
     const { clock, backend } = setup();
-    const m = backend.getOrCreateKeyedState(new MapStateDescriptor<string, number>('m').enableTimeToLive(ttl()));
+    const m = backend.getOrCreateKeyedState(
+      new MapStateDescriptor<string, number>('m').enableTimeToLive(ttl()),
+    );
     backend.setCurrentKey('a');
     m.put('x', 1);
     clock.advance(50);
@@ -183,7 +187,9 @@ describe('TTL of list, map, reducing and aggregating state', () => {
       merge: (a, b) => a + b,
     };
     const { clock, backend } = setup();
-    const s = backend.getOrCreateKeyedState(new AggregatingStateDescriptor('s', count).enableTimeToLive(ttl()));
+    const s = backend.getOrCreateKeyedState(
+      new AggregatingStateDescriptor('s', count).enableTimeToLive(ttl()),
+    );
     backend.setCurrentKey('a');
     s.add('x');
     s.add('y');
@@ -207,7 +213,11 @@ describe('TTL cleanup', () => {
 
   it('incrementally removes expired entries of other keys on each access', () => {
     const { clock, backend } = setup();
-    const v = fill(backend, ttl((b) => b.cleanupIncrementally(10, false)), 100);
+    const v = fill(
+      backend,
+      ttl((b) => b.cleanupIncrementally(10, false)),
+      100,
+    );
     expect(backend.numKeys()).toBe(100);
     clock.advance(TTL);
     backend.setCurrentKey('other');
@@ -220,7 +230,11 @@ describe('TTL cleanup', () => {
 
   it('keeps live entries while cleaning and resumes where it stopped', () => {
     const { clock, backend } = setup();
-    const v = fill(backend, ttl((b) => b.cleanupIncrementally(3, false)), 10);
+    const v = fill(
+      backend,
+      ttl((b) => b.cleanupIncrementally(3, false)),
+      10,
+    );
     clock.advance(50);
     backend.setCurrentKey('fresh');
     v.update(-1);
@@ -234,7 +248,9 @@ describe('TTL cleanup', () => {
     const { clock, backend } = setup();
     const config = ttl((b) => b.cleanupIncrementally(100, false));
     const l = backend.getOrCreateKeyedState(new ListStateDescriptor<number>('l').enableTimeToLive(config));
-    const m = backend.getOrCreateKeyedState(new MapStateDescriptor<string, number>('m').enableTimeToLive(config));
+    const m = backend.getOrCreateKeyedState(
+      new MapStateDescriptor<string, number>('m').enableTimeToLive(config),
+    );
     for (let i = 0; i < 20; i++) {
       backend.setCurrentKey(i);
       l.add(i);
@@ -257,7 +273,11 @@ describe('TTL cleanup', () => {
 
   it('onRecordProcessed cleans states configured to run for every record', () => {
     const { clock, backend } = setup();
-    fill(backend, ttl((b) => b.cleanupIncrementally(5, true)), 20);
+    fill(
+      backend,
+      ttl((b) => b.cleanupIncrementally(5, true)),
+      20,
+    );
     clock.advance(TTL);
     backend.onRecordProcessed();
     expect(backend.numEntries()).toBe(15);
@@ -268,7 +288,11 @@ describe('TTL cleanup', () => {
 
   it('onRecordProcessed leaves states without runCleanupForEveryRecord alone', () => {
     const { clock, backend } = setup();
-    fill(backend, ttl((b) => b.cleanupIncrementally(5, false)), 20);
+    fill(
+      backend,
+      ttl((b) => b.cleanupIncrementally(5, false)),
+      20,
+    );
     clock.advance(TTL);
     backend.onRecordProcessed();
     expect(backend.numEntries()).toBe(20);
@@ -276,7 +300,11 @@ describe('TTL cleanup', () => {
 
   it('a snapshot excludes expired entries and, with full-snapshot cleanup, frees them', () => {
     const { clock, backend } = setup();
-    const v = fill(backend, ttl((b) => b.cleanupFullSnapshot()), 10);
+    const v = fill(
+      backend,
+      ttl((b) => b.cleanupFullSnapshot()),
+      10,
+    );
     clock.advance(50);
     backend.setCurrentKey('fresh');
     v.update(1);
@@ -291,7 +319,11 @@ describe('TTL cleanup', () => {
 
   it('without full-snapshot cleanup expired entries stay in memory but not in the snapshot', () => {
     const { clock, backend } = setup();
-    fill(backend, ttl((b) => b.cleanupFullSnapshot(false)), 10);
+    fill(
+      backend,
+      ttl((b) => b.cleanupFullSnapshot(false)),
+      10,
+    );
     clock.advance(TTL);
     const snapshot = backend.snapshot();
     expect(backend.numKeys()).toBe(10);

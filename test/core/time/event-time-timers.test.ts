@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Collector,
-  KeyedProcessFunction,
   type KeyedOnTimerContext,
   type KeyedProcessContext,
+  KeyedProcessFunction,
   RuntimeExecutionMode,
   StreamExecutionEnvironment,
   TimeDomain,
@@ -70,14 +70,16 @@ async function run(events: Ev[], mode: RuntimeExecutionMode, parallelism: number
       onPeriodicEmit: () => {},
     };
   }).withTimestampAssigner((e: Ev) => e.ts);
-  return env
-    .fromCollection(events)
-    .assignTimestampsAndWatermarks(punctuated)
-    // One stamping instance keeps the input order, which registrations and deletions depend on.
-    .setParallelism(1)
-    .keyBy((e) => e.key)
-    .process(new BucketTimers())
-    .executeAndCollect();
+  return (
+    env
+      .fromCollection(events)
+      .assignTimestampsAndWatermarks(punctuated)
+      // One stamping instance keeps the input order, which registrations and deletions depend on.
+      .setParallelism(1)
+      .keyBy((e) => e.key)
+      .process(new BucketTimers())
+      .executeAndCollect()
+  );
 }
 
 /**

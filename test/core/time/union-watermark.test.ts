@@ -61,7 +61,8 @@ describe('watermarks across a union', () => {
     // longer than the timeout, the union's watermark must not pass the slow input's.
     let t = 5000;
     for (let step = 0; step < 8; step++) {
-      fast.push({ src: 'fast', ts: (t += 100) });
+      t += 100;
+      fast.push({ src: 'fast', ts: t });
       await waitFor(() => records.length === 7 + step, 'the fast record');
       clock.advance(100);
       await new Promise((r) => setImmediate(r));
@@ -70,7 +71,8 @@ describe('watermarks across a union', () => {
 
     // Keep advancing: the slow input turns idle and the fast input's watermark takes over.
     for (let step = 0; step < 20 && Math.max(...seen) < 5000; step++) {
-      fast.push({ src: 'fast', ts: (t += 100) });
+      t += 100;
+      fast.push({ src: 'fast', ts: t });
       clock.advance(100);
       await waitFor(() => records.length >= 15 + step, 'the fast record');
       await new Promise((r) => setImmediate(r));
@@ -91,7 +93,9 @@ describe('watermarks across a union', () => {
       onEvent: (_e, ts, out) => out.emitWatermark(ts),
       onPeriodicEmit: () => {},
     })).withTimestampAssigner((e: Ev) => e.ts);
-    const a = env.fromElements<Ev>({ src: 'a', ts: 10 }, { src: 'a', ts: 20 }).assignTimestampsAndWatermarks(punctuated);
+    const a = env
+      .fromElements<Ev>({ src: 'a', ts: 10 }, { src: 'a', ts: 20 })
+      .assignTimestampsAndWatermarks(punctuated);
     const b = env.fromElements<Ev>({ src: 'b', ts: 5 }).assignTimestampsAndWatermarks(punctuated);
     const seen: number[] = [];
     a.union(b).transform('probe', () => new WatermarkProbe(seen, []));

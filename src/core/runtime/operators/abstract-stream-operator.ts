@@ -3,7 +3,7 @@ import type { RuntimeContext } from '../../api/runtime-context.js';
 import { MIN_WATERMARK } from '../../api/timestamps.js';
 import { DefaultOperatorStateBackend } from '../../state/default-operator-state-backend.js';
 import { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
-import type { KeyGroupedSnapshot, KeyedStateBackend } from '../../state/keyed-state-backend.js';
+import type { KeyedStateBackend, KeyGroupedSnapshot } from '../../state/keyed-state-backend.js';
 import type { OperatorStateBackend } from '../../state/operator-state-backend.js';
 import { InternalTimerServiceImpl, type Triggerable } from '../../time/internal-timer-service.js';
 import { StatusWatermarkValve } from '../../time/status-watermark-valve.js';
@@ -135,7 +135,10 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
    * The named timer service of this operator (created on first use, restored from the snapshot).
    * Only keyed operators have timers.
    */
-  protected getInternalTimerService<K>(name: string, triggerable: Triggerable<K>): InternalTimerServiceImpl<K> {
+  protected getInternalTimerService<K>(
+    name: string,
+    triggerable: Triggerable<K>,
+  ): InternalTimerServiceImpl<K> {
     let service = this.timerServices.get(name);
     if (service) return service;
     const backend = this.keyedBackend;

@@ -94,7 +94,10 @@ export class CoBroadcastOperator<K, IN1, IN2, OUT>
       states.writable.set(d.name, s);
       states.readOnly.set(d.name, new ReadOnlyBroadcastStateView(s));
     }
-    const plainTimers = new NonKeyedTimerService(this.params.processingTimeService, () => this.currentWatermark);
+    const plainTimers = new NonKeyedTimerService(
+      this.params.processingTimeService,
+      () => this.currentWatermark,
+    );
     const elementTimers = this.keyedBackend
       ? new SimpleTimerService(this.getInternalTimerService<K>('user-timers', this))
       : plainTimers;

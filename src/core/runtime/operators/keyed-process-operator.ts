@@ -2,7 +2,11 @@ import type { KeySelector } from '../../api/functions.js';
 import type { KeyedProcessFunction } from '../../api/keyed-process-function.js';
 import { TimeDomain } from '../../api/time-domain.js';
 import { NO_TIMESTAMP } from '../../api/timestamps.js';
-import type { InternalTimer, InternalTimerServiceImpl, Triggerable } from '../../time/internal-timer-service.js';
+import type {
+  InternalTimer,
+  InternalTimerServiceImpl,
+  Triggerable,
+} from '../../time/internal-timer-service.js';
 import { SimpleTimerService } from '../../time/timer-service.js';
 import type { OneInputStreamOperator } from '../stream-operator.js';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.js';
@@ -28,7 +32,11 @@ export class KeyedProcessOperator<K, IN, OUT>
   override open(): void | Promise<void> {
     this.collector = new TimestampedCollector(this.output);
     this.timerServiceImpl = this.getInternalTimerService<K>('user-timers', this);
-    this.ctx = new OperatorContext<K>(this.output, new SimpleTimerService(this.timerServiceImpl), this.keyedBackend);
+    this.ctx = new OperatorContext<K>(
+      this.output,
+      new SimpleTimerService(this.timerServiceImpl),
+      this.keyedBackend,
+    );
     return super.open();
   }
 

@@ -10,11 +10,15 @@ import type {
 import type { ListState } from '../../state/state.js';
 import { ListStateDescriptor } from '../../state/state-descriptor.js';
 import type { Cancellable } from '../../time/processing-time-service.js';
-import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../time/watermark-generator.js';
+import type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkOutput,
+} from '../../time/watermark-generator.js';
 import { WatermarkOutputMultiplexer } from '../../time/watermark-output-multiplexer.js';
 import type { WatermarkStrategy } from '../../time/watermark-strategy.js';
 import type { SourceCoordinator } from '../source-coordinator.js';
-import { RuntimeExecutionMode, type OperatorSnapshot } from '../stream-operator.js';
+import { type OperatorSnapshot, RuntimeExecutionMode } from '../stream-operator.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
 const MAIN_OUTPUT = '\u0000main';
@@ -77,7 +81,9 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
     this.streaming = this.params.executionMode === RuntimeExecutionMode.STREAMING;
     this.assigner = this.strategy.createTimestampAssigner();
     this.multiplexer = new WatermarkOutputMultiplexer(this.combined);
-    this.splitsState = this.operatorStateBackend.getListState(new ListStateDescriptor<SourceSplit>('SourceReaderState'));
+    this.splitsState = this.operatorStateBackend.getListState(
+      new ListStateDescriptor<SourceSplit>('SourceReaderState'),
+    );
     this.reader = this.source.createReader({
       subtaskIndex: info.indexOfThisSubtask,
       parallelism: info.numberOfParallelSubtasks,

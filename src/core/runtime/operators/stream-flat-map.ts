@@ -1,5 +1,5 @@
 import type { Collector } from '../../api/collector.js';
-import { toCallable, type FlatMapFunction } from '../../api/functions.js';
+import { type FlatMapFunction, toCallable } from '../../api/functions.js';
 import type { OneInputStreamOperator } from '../stream-operator.js';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.js';
 import { TimestampedCollector } from './timestamped-collector.js';

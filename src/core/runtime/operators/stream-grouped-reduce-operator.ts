@@ -3,7 +3,7 @@ import { MAX_WATERMARK } from '../../api/timestamps.js';
 import { VOID_NAMESPACE } from '../../state/keyed-state-backend.js';
 import type { ValueState } from '../../state/state.js';
 import { ValueStateDescriptor } from '../../state/state-descriptor.js';
-import { RuntimeExecutionMode, type OneInputStreamOperator } from '../stream-operator.js';
+import { type OneInputStreamOperator, RuntimeExecutionMode } from '../stream-operator.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
 /**

@@ -1,4 +1,4 @@
-import { toCallable, type MapFunction } from '../../api/functions.js';
+import { type MapFunction, toCallable } from '../../api/functions.js';
 import type { OneInputStreamOperator } from '../stream-operator.js';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.js';
 

@@ -1,8 +1,12 @@
 import { MAX_WATERMARK } from '../../api/timestamps.js';
 import type { Cancellable } from '../../time/processing-time-service.js';
-import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../time/watermark-generator.js';
+import type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkOutput,
+} from '../../time/watermark-generator.js';
 import type { WatermarkStrategy } from '../../time/watermark-strategy.js';
-import { RuntimeExecutionMode, type OneInputStreamOperator } from '../stream-operator.js';
+import { type OneInputStreamOperator, RuntimeExecutionMode } from '../stream-operator.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
 /**

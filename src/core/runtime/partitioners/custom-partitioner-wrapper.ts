@@ -16,7 +16,9 @@ export class CustomPartitionerWrapper<T, K> extends StreamPartitioner<T> {
   selectChannel(value: T): number {
     const c = this.partitioner(this.keySelector(value), this.numberOfChannels);
     if (!Number.isInteger(c) || c < 0 || c >= this.numberOfChannels) {
-      throw new RangeError(`custom partitioner returned ${c}, expected an integer in [0, ${this.numberOfChannels})`);
+      throw new RangeError(
+        `custom partitioner returned ${c}, expected an integer in [0, ${this.numberOfChannels})`,
+      );
     }
     return c;
   }
