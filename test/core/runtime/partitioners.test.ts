@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AbstractRichFunction,
+  CollectSink,
   type DataStream,
   JobExecutionError,
   StreamExecutionEnvironment,
@@ -78,7 +79,7 @@ describe('forward', () => {
 
   it('rejects a change of parallelism when execute() is called', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
-    upstream(env, 10, 2).forward().map(new TagDownstream()).setParallelism(3).print();
+    upstream(env, 10, 2).forward().map(new TagDownstream()).setParallelism(3).sinkTo(new CollectSink());
     expect(() => env.execute('bad forward')).toThrow(/forward partitioning does not allow a change of parallelism/);
   });
 
@@ -168,16 +169,22 @@ describe('rescale', () => {
     expect(pairs(out)).toEqual(['0->0', '1->0', '2->1', '3->1']);
   });
 
-  it('wires only the local channels (the job has 4 channels for 2 -> 4, not 8)', () => {
+  it('wires only the local channels (the job has 4 channels for 2 -> 4, not 8)', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 4 });
-    upstream(env, 10, 2).rescale().map(new TagDownstream()).setParallelism(4).print();
+    upstream(env, 10, 2)
+      .rescale()
+      .map(new TagDownstream())
+      .setParallelism(4)
+      .name('tag-downstream')
+      .sinkTo(new CollectSink());
     const job = env.execute('rescale wiring');
-    return job.then(() => {
-      const tasks = job.getExecution().getTasks();
-      const down = tasks.filter((t) => t.name.startsWith('Map') || t.name.includes('tag-downstream'));
-      const channelsIn = down.map((t) => t.gates.reduce((s, g) => s + g.channels.length, 0));
-      expect(channelsIn).toEqual([1, 1, 1, 1]);
-    });
+    await job;
+    const down = job
+      .getExecution()
+      .getTasks()
+      .filter((t) => t.name.startsWith('tag-downstream'));
+    expect(down).toHaveLength(4);
+    expect(down.map((t) => t.gates.reduce((s, g) => s + g.channels.length, 0))).toEqual([1, 1, 1, 1]);
   });
 });
 
@@ -232,7 +239,7 @@ describe('partitionCustom', () => {
     upstream(env, 100, 1)
       .partitionCustom((key: number, p: number) => (key === 42 ? p : key % p), (r) => r.v)
       .map(new TagDownstream())
-      .print();
+      .sinkTo(new CollectSink());
     const job = env.execute('bad partitioner');
     const err = await job.then(
       () => undefined,
@@ -251,7 +258,7 @@ describe('partitionCustom', () => {
     upstream(env, 10, 1)
       .partitionCustom(() => 0.5, (r) => r.v)
       .map(new TagDownstream())
-      .print();
+      .sinkTo(new CollectSink());
     await expect(env.execute()).rejects.toBeInstanceOf(JobExecutionError);
   });
 });
