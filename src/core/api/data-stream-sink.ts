@@ -16,10 +16,7 @@ export class DataStreamSink<T> {
   }
 
   setParallelism(parallelism: number): this {
-    if (!Number.isInteger(parallelism) || parallelism < 1) {
-      throw new Error(`parallelism must be a positive integer, got ${parallelism}`);
-    }
-    this.transformation.parallelism = parallelism;
+    this.transformation.setParallelism(parallelism);
     return this;
   }
 

@@ -240,18 +240,12 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
 
   setParallelism(parallelism: number): this {
-    if (!Number.isInteger(parallelism) || parallelism < 1) {
-      throw new Error(`parallelism must be a positive integer, got ${parallelism}`);
-    }
-    this.transformation.parallelism = parallelism;
+    this.transformation.setParallelism(parallelism);
     return this;
   }
 
   setMaxParallelism(maxParallelism: number): this {
-    if (!Number.isInteger(maxParallelism) || maxParallelism < 1) {
-      throw new Error(`maxParallelism must be a positive integer, got ${maxParallelism}`);
-    }
-    this.transformation.maxParallelism = maxParallelism;
+    this.transformation.setMaxParallelism(maxParallelism);
     return this;
   }
 

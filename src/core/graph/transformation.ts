@@ -35,6 +35,20 @@ export abstract class Transformation<T> {
   constructor(public name: string) {}
 
   abstract getInputs(): Transformation<any>[];
+
+  setParallelism(parallelism: number): void {
+    if (!Number.isInteger(parallelism) || parallelism < 1) {
+      throw new Error(`parallelism of '${this.name}' must be a positive integer, got ${parallelism}`);
+    }
+    this.parallelism = parallelism;
+  }
+
+  setMaxParallelism(maxParallelism: number): void {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+      throw new Error(`maxParallelism of '${this.name}' must be an integer in [1, 32768], got ${maxParallelism}`);
+    }
+    this.maxParallelism = maxParallelism;
+  }
 }
 
 /** Reads a {@link Source}. */

@@ -4,20 +4,16 @@ import type {
   KeyedBroadcastProcessFunction,
 } from '../../api/broadcast-process-function.js';
 import type { KeySelector } from '../../api/functions.js';
-import { TimeDomain } from '../../api/time-domain.js';
-import { NO_TIMESTAMP } from '../../api/timestamps.js';
 import type { BroadcastState, ReadOnlyBroadcastState } from '../../state/broadcast-state.js';
 import { VOID_NAMESPACE } from '../../state/keyed-state-backend.js';
 import type { State } from '../../state/state.js';
 import type { MapStateDescriptor, StateDescriptor } from '../../state/state-descriptor.js';
-import type { InternalTimer, Triggerable } from '../../time/internal-timer-service.js';
 import { SimpleTimerService } from '../../time/timer-service.js';
 import { NonKeyedTimerService } from '../non-keyed-timer-service.js';
 import type { TwoInputStreamOperator } from '../stream-operator.js';
-import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.js';
 import { OperatorContext } from './operator-context.js';
+import { ProcessUdfOperator } from './process-udf-operator.js';
 import { ReadOnlyBroadcastStateView } from './read-only-broadcast-state-view.js';
-import { TimestampedCollector } from './timestamped-collector.js';
 
 type AnyBroadcastFunction<K, IN1, IN2, OUT> =
   | BroadcastProcessFunction<IN1, IN2, OUT>
@@ -71,10 +67,9 @@ class BroadcastSideContext<K> extends OperatorContext<K> implements KeyedBroadca
  * the broadcast side, and snapshotted with the operator.
  */
 export class CoBroadcastOperator<K, IN1, IN2, OUT>
-  extends AbstractUdfStreamOperator<OUT, AnyBroadcastFunction<K, IN1, IN2, OUT>>
-  implements TwoInputStreamOperator<IN1, IN2, OUT>, Triggerable<K>
+  extends ProcessUdfOperator<K, OUT, AnyBroadcastFunction<K, IN1, IN2, OUT>>
+  implements TwoInputStreamOperator<IN1, IN2, OUT>
 {
-  private collector!: TimestampedCollector<OUT>;
   private elementCtx!: ReadOnlySideContext<K>;
   private broadcastCtx!: BroadcastSideContext<K>;
 
@@ -86,8 +81,7 @@ export class CoBroadcastOperator<K, IN1, IN2, OUT>
     super(fn);
   }
 
-  override open(): void | Promise<void> {
-    this.collector = new TimestampedCollector(this.output);
+  protected createContexts(): OperatorContext<K> {
     const states = new BroadcastStates();
     for (const d of this.descriptors) {
       const s = this.operatorStateBackend.getBroadcastState(d);
@@ -105,37 +99,19 @@ export class CoBroadcastOperator<K, IN1, IN2, OUT>
     this.elementCtx.states = states;
     this.broadcastCtx = new BroadcastSideContext<K>(this.output, plainTimers, this.keyedBackend);
     this.broadcastCtx.states = states;
-    return super.open();
+    // Timers fire on the element side, with read-only broadcast state.
+    return this.elementCtx;
   }
 
   processElement1(value: IN1, timestamp: number): void {
     if (this.keySelector) this.keyedBackend!.setCurrentKey(this.keySelector(value));
-    this.elementCtx.timestampValue = timestamp;
-    this.collector.timestamp = timestamp;
+    this.stamp(this.elementCtx, timestamp);
     this.userFunction.processElement(value, this.elementCtx, this.collector);
     this.keyedBackend?.onRecordProcessed();
   }
 
   processElement2(value: IN2, timestamp: number): void {
-    this.broadcastCtx.timestampValue = timestamp;
-    this.collector.timestamp = timestamp;
+    this.stamp(this.broadcastCtx, timestamp);
     this.userFunction.processBroadcastElement(value, this.broadcastCtx, this.collector);
-  }
-
-  onEventTime(timer: InternalTimer<K>): void {
-    this.fire(timer.timestamp, TimeDomain.EVENT_TIME, timer.timestamp);
-  }
-
-  onProcessingTime(timer: InternalTimer<K>): void {
-    this.fire(timer.timestamp, TimeDomain.PROCESSING_TIME, NO_TIMESTAMP);
-  }
-
-  private fire(time: number, domain: TimeDomain, outputTimestamp: number): void {
-    const fn = this.userFunction as KeyedBroadcastProcessFunction<K, IN1, IN2, OUT>;
-    if (!fn.onTimer) return;
-    this.elementCtx.domain = domain;
-    this.elementCtx.timestampValue = outputTimestamp;
-    this.collector.timestamp = outputTimestamp;
-    fn.onTimer(time, this.elementCtx, this.collector);
   }
 }
