@@ -96,6 +96,25 @@ describe('open / close lifecycle', () => {
     expect(buckets.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
   });
 
+  it('mutable fields initialised in the constructor are not shared across parallel instances', async () => {
+    // In Flink every parallel instance deserializes its own copy of the function, so a buffer
+    // created in a field initializer is private to the instance.
+    const sizes: number[] = [];
+    class Buffering extends AbstractRichFunction {
+      private readonly buffer: number[] = [];
+      map(v: number): number {
+        this.buffer.push(v);
+        return v;
+      }
+      override close(): void {
+        sizes.push(this.buffer.length);
+      }
+    }
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 4 });
+    await env.fromSequence(1, 400).map(new Buffering()).executeAndCollect();
+    expect(sizes).toEqual([100, 100, 100, 100]);
+  });
+
   it('waits for an async open() before sending records to the function', async () => {
     const events: string[] = [];
     class SlowOpen extends AbstractRichFunction {

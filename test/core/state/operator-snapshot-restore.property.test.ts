@@ -5,6 +5,8 @@ import {
   AggregatingStateDescriptor,
   assignKeyToParallelOperator,
   type Collector,
+  decodeOperatorSnapshot,
+  encodeOperatorSnapshot,
   type KeyedOnTimerContext,
   type KeyedProcessContext,
   KeyedProcessFunction,
@@ -159,7 +161,8 @@ describe('snapshot -> restore of operator state', () => {
         const clock = { ts: 0, wm: -Infinity, pt: 0 };
         const [first] = await harnesses(1, 0);
         apply(ops.slice(0, cut), [first!], clock);
-        const snapshot = first!.snapshot();
+        // Through bytes, as a checkpoint would store it.
+        const snapshot = decodeOperatorSnapshot(encodeOperatorSnapshot(first!.snapshot()));
         const [second] = await harnesses(1, clock.pt, [snapshot]);
         apply(ops.slice(cut), [second!], clock);
 
