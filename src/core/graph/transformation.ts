@@ -45,7 +45,9 @@ export abstract class Transformation<T> {
 
   setMaxParallelism(maxParallelism: number): void {
     if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
-      throw new Error(`maxParallelism of '${this.name}' must be an integer in [1, 32768], got ${maxParallelism}`);
+      throw new Error(
+        `maxParallelism of '${this.name}' must be an integer in [1, 32768], got ${maxParallelism}`,
+      );
     }
     this.maxParallelism = maxParallelism;
   }

@@ -31,8 +31,8 @@ export class StreamTask implements ChannelListener {
   state = TaskState.RUNNING;
   /** Output channels at capacity: while > 0 the task takes no input (backpressure). */
   private fullChannels = 0;
-  /** A pending promise (async sink write) blocks the task until it settles. */
-  private blocked = false;
+  /** Pending promises (async sink writes) the task waits for before taking more input. */
+  private pendingBlocks = 0;
   private sourceAvailable = true;
   private gateCursor = 0;
   private readonly totalChannels: number;
@@ -65,7 +65,7 @@ export class StreamTask implements ChannelListener {
   }
 
   isRunnable(): boolean {
-    if (this.state !== TaskState.RUNNING || this.blocked || this.fullChannels > 0) return false;
+    if (this.state !== TaskState.RUNNING || this.pendingBlocks > 0 || this.fullChannels > 0) return false;
     if (this.sourceHead) return this.sourceAvailable;
     for (const g of this.gates) for (const c of g.channels) if (c.length > 0) return true;
     return false;
@@ -73,11 +73,10 @@ export class StreamTask implements ChannelListener {
 
   /** Pauses the task until `promise` settles; a rejection fails the task. */
   blockOn(promise: PromiseLike<unknown>): void {
-    this.blocked = true;
+    this.pendingBlocks++;
     promise.then(
       () => {
-        this.blocked = false;
-        this.host.notifyWork();
+        if (--this.pendingBlocks === 0) this.host.notifyWork();
       },
       (err) => this.host.failTask(this, err),
     );
@@ -91,7 +90,12 @@ export class StreamTask implements ChannelListener {
   private runSource(budget: number): number {
     const head = this.sourceHead!;
     let n = 0;
-    while (n < budget && this.fullChannels === 0 && !this.blocked && this.state === TaskState.RUNNING) {
+    while (
+      n < budget &&
+      this.fullChannels === 0 &&
+      this.pendingBlocks === 0 &&
+      this.state === TaskState.RUNNING
+    ) {
       n++;
       const status = head.emitNext();
       if (status === InputStatus.MORE_AVAILABLE) continue;
@@ -130,7 +134,7 @@ export class StreamTask implements ChannelListener {
       while (n < limit && channel.length > 0) {
         n++;
         if (!this.processElement(gate, channel)) return n;
-        if (this.fullChannels > 0 || this.blocked || this.state !== TaskState.RUNNING) return n;
+        if (this.fullChannels > 0 || this.pendingBlocks > 0 || this.state !== TaskState.RUNNING) return n;
       }
       this.advanceCursor();
     }

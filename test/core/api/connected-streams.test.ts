@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   AbstractRichFunction,
+  type Collector,
   CollectSink,
   CoProcessFunction,
-  type Collector,
   JobExecutionError,
   KeyedCoProcessFunction,
   type KeyedProcessContext,
   type ProcessContext,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   type ValueState,
+  ValueStateDescriptor,
 } from '../../../src/core/index.js';
 
 /** mulberry32: a seeded PRNG for reproducible shuffles. */
@@ -150,7 +150,11 @@ describe('connect + CoProcessFunction (non-keyed)', () => {
       }
     }
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 1 });
-    const out = await env.fromElements(1).connect(env.fromElements(2)).process(new Clocks()).executeAndCollect();
+    const out = await env
+      .fromElements(1)
+      .connect(env.fromElements(2))
+      .process(new Clocks())
+      .executeAndCollect();
     expect(out).toEqual([true, true]);
   });
 
@@ -205,7 +209,8 @@ class OrderPaymentJoin extends KeyedCoProcessFunction<number, Order, Payment, Pa
   }
 
   processElement2(p: Payment, ctx: KeyedProcessContext<number>, out: Collector<Paid>): void {
-    if (ctx.getCurrentKey() !== p.orderId) throw new Error(`key ${ctx.getCurrentKey()} for payment ${p.orderId}`);
+    if (ctx.getCurrentKey() !== p.orderId)
+      throw new Error(`key ${ctx.getCurrentKey()} for payment ${p.orderId}`);
     const o = this.order.value();
     if (o === undefined) {
       this.payment.update(p);

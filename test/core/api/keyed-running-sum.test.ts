@@ -3,11 +3,11 @@ import {
   assignKeyToParallelOperator,
   type Collector,
   DEFAULT_MAX_PARALLELISM,
-  KeyedProcessFunction,
   type KeyedProcessContext,
+  KeyedProcessFunction,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   type ValueState,
+  ValueStateDescriptor,
 } from '../../../src/core/index.js';
 
 /** mulberry32: a small seeded PRNG, so the input is the same on every run. */
@@ -148,11 +148,15 @@ describe('keyed running sums at parallelism 4', () => {
       .executeAndCollect();
 
     const expected = new Map<string, number>();
-    for (let i = 0; i < RECORDS; i++) expected.set(`k${keyOf(i)}`, (expected.get(`k${keyOf(i)}`) ?? 0) + amountOf(i));
+    for (let i = 0; i < RECORDS; i++)
+      expected.set(`k${keyOf(i)}`, (expected.get(`k${keyOf(i)}`) ?? 0) + amountOf(i));
 
     // One subtask applies all updates of a key in sequence, so its last emitted value is the total
     // whatever the interleaving of the source instances.
-    const lastOf = <T extends { key: string }>(rs: readonly T[], v: (r: T) => number): Map<string, number> => {
+    const lastOf = <T extends { key: string }>(
+      rs: readonly T[],
+      v: (r: T) => number,
+    ): Map<string, number> => {
       const m = new Map<string, number>();
       for (const r of rs) m.set(r.key, v(r));
       return m;
@@ -166,7 +170,8 @@ describe('keyed running sums at parallelism 4', () => {
       expect(r.subtask).toBe(assignKeyToParallelOperator(r.key, 128, 4));
     }
     // Each key's updates count equals its number of input records, on both paths.
-    const counts = (rs: readonly { key: string }[]) => new Map([...groupBy(rs, (r) => r.key)].map(([k, v]) => [k, v.length]));
+    const counts = (rs: readonly { key: string }[]) =>
+      new Map([...groupBy(rs, (r) => r.key)].map(([k, v]) => [k, v.length]));
     expect(counts(viaProcess)).toEqual(counts(viaSum));
   });
 

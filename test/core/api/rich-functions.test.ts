@@ -2,18 +2,18 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   AbstractRichFunction,
-  CollectSink,
   type Collector,
+  CollectSink,
   JobExecutionError,
-  KeyedProcessFunction,
   type KeyedProcessContext,
+  KeyedProcessFunction,
   type ListState,
   ListStateDescriptor,
   type OpenContext,
-  ProcessFunction,
   type ProcessContext,
-  type TaskInfo,
+  ProcessFunction,
   StreamExecutionEnvironment,
+  type TaskInfo,
   ValueStateDescriptor,
 } from '../../../src/core/index.js';
 
@@ -41,7 +41,11 @@ describe('open / close lifecycle', () => {
         return v;
       }
       override close(): void {
-        log.push({ kind: 'close', subtask: this.getRuntimeContext().getIndexOfThisSubtask(), count: this.count });
+        log.push({
+          kind: 'close',
+          subtask: this.getRuntimeContext().getIndexOfThisSubtask(),
+          count: this.count,
+        });
       }
     }
     const n = 3000;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type KeyedStream, type SingleOutputStreamOperator, StreamExecutionEnvironment } from '../../../src/core/index.js';
+import {
+  type KeyedStream,
+  type SingleOutputStreamOperator,
+  StreamExecutionEnvironment,
+} from '../../../src/core/index.js';
 
 /**
  * Rolling aggregations on keyed streams, run as real jobs. The source has parallelism 1 and the
@@ -49,7 +53,8 @@ describe('reduce', () => {
     const m = await perKey(
       readings,
       (r) => r.sensor,
-      (s) => s.reduce((a, b) => ({ sensor: a.sensor, value: a.value * 10 + b.value, tag: `${a.tag}+${b.tag}` })),
+      (s) =>
+        s.reduce((a, b) => ({ sensor: a.sensor, value: a.value * 10 + b.value, tag: `${a.tag}+${b.tag}` })),
     );
     expect(m.get('a')!.map((r) => r.value)).toEqual([5, 53, 538, 5383, 53838]);
     expect(m.get('a')!.at(-1)!.tag).toBe('a1+a2+a3+a4+a5');
@@ -69,7 +74,11 @@ describe('reduce', () => {
       ['y', 2],
       ['x', 3],
     ];
-    const m = await perKey(values, (t) => t[0], (s) => s.reduce(reducer));
+    const m = await perKey(
+      values,
+      (t) => t[0],
+      (s) => s.reduce(reducer),
+    );
     expect(m.get('x')).toEqual([
       ['x', 1],
       ['x', 4],
@@ -84,7 +93,11 @@ describe('reduce', () => {
 
 describe('sum / min / max', () => {
   it('sum by field name keeps the other fields of the first record of the key', async () => {
-    const m = await perKey(readings, (r) => r.sensor, (s) => s.sum('value'));
+    const m = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.sum('value'),
+    );
     expect(m.get('a')).toEqual([
       { sensor: 'a', value: 5, tag: 'a1' },
       { sensor: 'a', value: 8, tag: 'a1' },
@@ -101,7 +114,11 @@ describe('sum / min / max', () => {
 
   it('sum does not mutate the input records', async () => {
     const input = readings.map((r) => ({ ...r }));
-    await perKey(input, (r) => r.sensor, (s) => s.sum('value'));
+    await perKey(
+      input,
+      (r) => r.sensor,
+      (s) => s.sum('value'),
+    );
     expect(input).toEqual(readings);
   });
 
@@ -113,7 +130,11 @@ describe('sum / min / max', () => {
       ['k', 9, 'third'],
       ['k', 2, 'fourth'],
     ];
-    const sum = await perKey(tuples, (t) => t[0], (s) => s.sum(1));
+    const sum = await perKey(
+      tuples,
+      (t) => t[0],
+      (s) => s.sum(1),
+    );
     expect(sum.get('k')).toEqual([
       ['k', 4, 'first'],
       ['k', 6, 'first'],
@@ -124,14 +145,22 @@ describe('sum / min / max', () => {
     // Results are arrays again (not objects with numeric keys).
     expect(Array.isArray(sum.get('k')![1])).toBe(true);
 
-    const min = await perKey(tuples, (t) => t[0], (s) => s.min(1));
+    const min = await perKey(
+      tuples,
+      (t) => t[0],
+      (s) => s.min(1),
+    );
     expect(min.get('k')).toEqual([
       ['k', 4, 'first'],
       ['k', 2, 'first'],
       ['k', 2, 'first'],
       ['k', 2, 'first'],
     ]);
-    const max = await perKey(tuples, (t) => t[0], (s) => s.max(1));
+    const max = await perKey(
+      tuples,
+      (t) => t[0],
+      (s) => s.max(1),
+    );
     expect(max.get('k')).toEqual([
       ['k', 4, 'first'],
       ['k', 4, 'first'],
@@ -151,13 +180,21 @@ describe('sum / min / max', () => {
       { id: 'n', stats: { count: 5, unit: 's' }, note: 'second' },
       { id: 'n', stats: { count: 1, unit: 'h' }, note: 'third' },
     ];
-    const sum = await perKey(values, (v) => v.id, (s) => s.sum('stats.count'));
+    const sum = await perKey(
+      values,
+      (v) => v.id,
+      (s) => s.sum('stats.count'),
+    );
     expect(sum.get('n')).toEqual([
       { id: 'n', stats: { count: 2, unit: 'ms' }, note: 'first' },
       { id: 'n', stats: { count: 7, unit: 'ms' }, note: 'first' },
       { id: 'n', stats: { count: 8, unit: 'ms' }, note: 'first' },
     ]);
-    const max = await perKey(values, (v) => v.id, (s) => s.max('stats.count'));
+    const max = await perKey(
+      values,
+      (v) => v.id,
+      (s) => s.max('stats.count'),
+    );
     expect(max.get('n')!.map((v) => [v.stats.count, v.stats.unit, v.note])).toEqual([
       [2, 'ms', 'first'],
       [5, 'ms', 'first'],
@@ -168,7 +205,11 @@ describe('sum / min / max', () => {
   });
 
   it('min / max by field name: the value is the extreme, the other fields stay those of the first record', async () => {
-    const min = await perKey(readings, (r) => r.sensor, (s) => s.min('value'));
+    const min = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.min('value'),
+    );
     expect(min.get('a')!.map((r) => [r.value, r.tag])).toEqual([
       [5, 'a1'],
       [3, 'a1'],
@@ -176,7 +217,11 @@ describe('sum / min / max', () => {
       [3, 'a1'],
       [3, 'a1'],
     ]);
-    const max = await perKey(readings, (r) => r.sensor, (s) => s.max('value'));
+    const max = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.max('value'),
+    );
     expect(max.get('a')!.map((r) => [r.value, r.tag])).toEqual([
       [5, 'a1'],
       [5, 'a1'],
@@ -197,8 +242,10 @@ describe('sum / min / max', () => {
     const nums = [5, -2, 7, 10, -8, 3, 4];
     const small = nums.filter((n) => Math.abs(n) < 6);
     const big = nums.filter((n) => Math.abs(n) >= 6);
-    const all = (s: readonly number[], agg: (k: KeyedStream<number, string>) => SingleOutputStreamOperator<number>) =>
-      perKey(s, () => 'k', agg).then((m) => m.get('k'));
+    const all = (
+      s: readonly number[],
+      agg: (k: KeyedStream<number, string>) => SingleOutputStreamOperator<number>,
+    ) => perKey(s, () => 'k', agg).then((m) => m.get('k'));
     expect(await all(small, (s) => s.sum())).toEqual([5, 3, 6, 10]);
     expect(await all(big, (s) => s.sum())).toEqual([7, 17, 9]);
     expect(await all(nums, (s) => s.min())).toEqual([5, -2, -2, -2, -8, -8, -8]);
@@ -215,34 +262,62 @@ describe('sum / min / max', () => {
 
 describe('minBy / maxBy', () => {
   it('minBy by field returns the whole record holding the minimum (first one on ties by default)', async () => {
-    const m = await perKey(readings, (r) => r.sensor, (s) => s.minBy('value'));
+    const m = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.minBy('value'),
+    );
     expect(m.get('a')!.map((r) => r.tag)).toEqual(['a1', 'a2', 'a2', 'a2', 'a2']);
     expect(m.get('a')![1]).toEqual({ sensor: 'a', value: 3, tag: 'a2' });
   });
 
   it('minBy with first=false takes the latest record on ties', async () => {
-    const m = await perKey(readings, (r) => r.sensor, (s) => s.minBy('value', false));
+    const m = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.minBy('value', false),
+    );
     // a: 5(a1) -> 3(a2) -> 8 keeps a2 -> 3(a4) ties, takes a4 -> 8 keeps a4
     expect(m.get('a')!.map((r) => r.tag)).toEqual(['a1', 'a2', 'a2', 'a4', 'a4']);
   });
 
   it('maxBy by field, first=true vs first=false on ties', async () => {
-    const firstWins = await perKey(readings, (r) => r.sensor, (s) => s.maxBy('value'));
+    const firstWins = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.maxBy('value'),
+    );
     expect(firstWins.get('a')!.map((r) => r.tag)).toEqual(['a1', 'a1', 'a3', 'a3', 'a3']);
     expect(firstWins.get('b')!.map((r) => r.tag)).toEqual(['b1', 'b1', 'b1']);
-    const lastWins = await perKey(readings, (r) => r.sensor, (s) => s.maxBy('value', false));
+    const lastWins = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.maxBy('value', false),
+    );
     expect(lastWins.get('a')!.map((r) => r.tag)).toEqual(['a1', 'a1', 'a3', 'a3', 'a5']);
     expect(lastWins.get('b')!.map((r) => r.tag)).toEqual(['b1', 'b1', 'b3']);
   });
 
   it('minBy / maxBy by selector function and by array index', async () => {
     const words = ['pear', 'fig', 'banana', 'kiwi', 'apple', 'plum'];
-    const byLen = await perKey(words, () => 'all', (s) => s.minBy((w) => w.length));
+    const byLen = await perKey(
+      words,
+      () => 'all',
+      (s) => s.minBy((w) => w.length),
+    );
     expect(byLen.get('all')).toEqual(['pear', 'fig', 'fig', 'fig', 'fig', 'fig']);
-    const longest = await perKey(words, () => 'all', (s) => s.maxBy((w) => w.length));
+    const longest = await perKey(
+      words,
+      () => 'all',
+      (s) => s.maxBy((w) => w.length),
+    );
     expect(longest.get('all')).toEqual(['pear', 'pear', 'banana', 'banana', 'banana', 'banana']);
     // Selector returning strings compares lexicographically.
-    const lexMax = await perKey(words, () => 'all', (s) => s.maxBy((w) => w, true));
+    const lexMax = await perKey(
+      words,
+      () => 'all',
+      (s) => s.maxBy((w) => w, true),
+    );
     expect(lexMax.get('all')!.at(-1)).toBe('plum');
 
     const tuples: [string, number, string][] = [
@@ -250,15 +325,31 @@ describe('minBy / maxBy', () => {
       ['t', 1, 'y'],
       ['t', 1, 'z'],
     ];
-    const byIndex = await perKey(tuples, (t) => t[0], (s) => s.minBy(1));
+    const byIndex = await perKey(
+      tuples,
+      (t) => t[0],
+      (s) => s.minBy(1),
+    );
     expect(byIndex.get('t')!.map((t) => t[2])).toEqual(['x', 'y', 'y']);
-    const byIndexLast = await perKey(tuples, (t) => t[0], (s) => s.minBy(1, false));
+    const byIndexLast = await perKey(
+      tuples,
+      (t) => t[0],
+      (s) => s.minBy(1, false),
+    );
     expect(byIndexLast.get('t')!.map((t) => t[2])).toEqual(['x', 'y', 'z']);
   });
 
   it('min vs minBy: min mixes the minimum into the first record, minBy returns the actual record', async () => {
-    const min = await perKey(readings, (r) => r.sensor, (s) => s.min('value'));
-    const minBy = await perKey(readings, (r) => r.sensor, (s) => s.minBy('value'));
+    const min = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.min('value'),
+    );
+    const minBy = await perKey(
+      readings,
+      (r) => r.sensor,
+      (s) => s.minBy('value'),
+    );
     expect(min.get('a')!.at(-1)).toEqual({ sensor: 'a', value: 3, tag: 'a1' });
     expect(minBy.get('a')!.at(-1)).toEqual({ sensor: 'a', value: 3, tag: 'a2' });
   });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CollectSink,
-  type Collector,
-  KeyedProcessFunction,
-  type KeyedProcessContext,
-  StreamExecutionEnvironment,
-  ValueStateDescriptor,
-  type ValueState,
-} from '../../../src/core/index.js';
 import type { JobGraph } from '../../../src/core/graph/job-graph.js';
+import {
+  type Collector,
+  CollectSink,
+  type KeyedProcessContext,
+  KeyedProcessFunction,
+  StreamExecutionEnvironment,
+  type ValueState,
+  ValueStateDescriptor,
+} from '../../../src/core/index.js';
 
 /** The chains of a job graph as lists of operator names, head first, in vertex order. */
 function chains(g: JobGraph): string[][] {
@@ -98,7 +98,11 @@ describe('operator chaining in the job graph', () => {
 
   it('a sink with disableChaining() gets its own vertex', () => {
     const e = env();
-    e.fromSequence(1, 10).map((n) => n).sinkTo(new CollectSink<number>()).name('out').disableChaining();
+    e.fromSequence(1, 10)
+      .map((n) => n)
+      .sinkTo(new CollectSink<number>())
+      .name('out')
+      .disableChaining();
     expect(chains(e.getJobGraph())).toEqual([['Sequence Source', 'Map'], ['out']]);
   });
 
@@ -112,7 +116,9 @@ describe('operator chaining in the job graph', () => {
     expect(chains(e.getJobGraph())).toEqual([['Sequence Source'], ['Map'], ['Filter'], ['Sink']]);
     // The constructor option does the same.
     const e2 = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2, chaining: false });
-    e2.fromSequence(1, 10).map((n) => n).sinkTo(new CollectSink<number>());
+    e2.fromSequence(1, 10)
+      .map((n) => n)
+      .sinkTo(new CollectSink<number>());
     expect(chains(e2.getJobGraph())).toHaveLength(3);
   });
 
@@ -163,13 +169,16 @@ class CountPerKey extends KeyedProcessFunction<number, number, string> {
 }
 
 describe('results do not depend on chaining', () => {
-  async function run(chaining: boolean, parallelism = 3): Promise<{ out: string[]; tasks: number; vertices: number }> {
+  async function run(
+    chaining: boolean,
+    parallelism = 3,
+  ): Promise<{ out: string[]; tasks: number; vertices: number }> {
     const e = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism, chaining });
     const sink = new CollectSink<string>();
     e.fromSequence(0, 2999)
       .map((n) => n * 3)
       .filter((n) => n % 2 === 0)
-      .flatMap((n: number, out) => {
+      .flatMap<number>((n: number, out) => {
         out.collect(n);
         if (n % 10 === 0) out.collect(n + 1);
       })

@@ -80,7 +80,9 @@ describe('forward', () => {
   it('rejects a change of parallelism when execute() is called', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
     upstream(env, 10, 2).forward().map(new TagDownstream()).setParallelism(3).sinkTo(new CollectSink());
-    expect(() => env.execute('bad forward')).toThrow(/forward partitioning does not allow a change of parallelism/);
+    expect(() => env.execute('bad forward')).toThrow(
+      /forward partitioning does not allow a change of parallelism/,
+    );
   });
 
   it('is the default between operators of equal parallelism, rebalance otherwise', () => {
@@ -237,7 +239,10 @@ describe('partitionCustom', () => {
   it('fails the job with a JobExecutionError when the partition is out of range', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
     upstream(env, 100, 1)
-      .partitionCustom((key: number, p: number) => (key === 42 ? p : key % p), (r) => r.v)
+      .partitionCustom(
+        (key: number, p: number) => (key === 42 ? p : key % p),
+        (r) => r.v,
+      )
       .map(new TagDownstream())
       .sinkTo(new CollectSink());
     const job = env.execute('bad partitioner');
@@ -248,7 +253,9 @@ describe('partitionCustom', () => {
     expect(err).toBeInstanceOf(JobExecutionError);
     const cause = (err as JobExecutionError).cause;
     expect(cause).toBeInstanceOf(RangeError);
-    expect((cause as Error).message).toMatch(/custom partitioner returned 2, expected an integer in \[0, 2\)/);
+    expect((cause as Error).message).toMatch(
+      /custom partitioner returned 2, expected an integer in \[0, 2\)/,
+    );
     expect((err as Error).message).toContain("Job 'bad partitioner' failed");
     expect(job.getJobStatus()).toBe('FAILED');
   });
@@ -256,7 +263,10 @@ describe('partitionCustom', () => {
   it('also fails on a non-integer partition', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
     upstream(env, 10, 1)
-      .partitionCustom(() => 0.5, (r) => r.v)
+      .partitionCustom(
+        () => 0.5,
+        (r) => r.v,
+      )
       .map(new TagDownstream())
       .sinkTo(new CollectSink());
     await expect(env.execute()).rejects.toBeInstanceOf(JobExecutionError);

@@ -28,9 +28,35 @@ export abstract class AbstractUdfStreamOperator<OUT, F extends object> extends A
 
 /**
  * A per-instance copy of a function object, as Flink gets by deserializing the function for each
- * task: own enumerable fields copied (shallow), prototype kept. Plain lambdas are shared.
+ * task: the prototype is kept, and own fields holding plain data (arrays, plain objects, Maps,
+ * Sets, Dates) are deep-copied, so a buffer initialised in the constructor is not shared between
+ * parallel instances. Fields holding functions or class instances (descriptors, output tags,
+ * clients) are shared by reference. Plain lambdas are shared as they are.
  */
 export function copyFunction<F>(fn: F): F {
   if (typeof fn !== 'object' || fn === null) return fn;
-  return Object.assign(Object.create(Object.getPrototypeOf(fn)), fn) as F;
+  const copy = Object.create(Object.getPrototypeOf(fn));
+  for (const key of Object.keys(fn)) {
+    copy[key] = copyField((fn as Record<string, unknown>)[key]);
+  }
+  return copy as F;
+}
+
+function copyField(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const proto = Object.getPrototypeOf(value);
+  const plain =
+    Array.isArray(value) ||
+    proto === Object.prototype ||
+    proto === null ||
+    value instanceof Map ||
+    value instanceof Set ||
+    value instanceof Date;
+  if (!plain) return value;
+  try {
+    return structuredClone(value);
+  } catch {
+    // Holds functions or other uncloneable parts: share it, as a shallow copy would.
+    return value;
+  }
 }

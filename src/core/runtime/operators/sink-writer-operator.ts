@@ -7,13 +7,21 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
-/** Runs a {@link Sink}'s writer; a write that returns a promise pauses the task until it settles. */
+/**
+ * Runs a {@link Sink}'s writer. Writes are strictly sequential: when a write returns a promise,
+ * the task is paused, and records that still arrive in the same batch (a source poll, a flatMap
+ * burst from a chained operator) wait in a small queue and are written one after another once it
+ * settles. The writer never sees two writes in flight, and `finish` flushes only after the last.
+ */
 export class SinkWriterOperator<T>
   extends AbstractStreamOperator<never>
   implements OneInputStreamOperator<T, never>
 {
   private writer!: SinkWriter<T>;
   private ts = 0;
+  private inFlight: Promise<void> | undefined;
+  private readonly queuedValues: T[] = [];
+  private readonly queuedTimestamps: number[] = [];
   private readonly context: SinkWriterContext = {
     timestamp: () => timestampOrNull(this.ts),
     currentWatermark: () => this.currentWatermark,
@@ -32,12 +40,37 @@ export class SinkWriterOperator<T>
   }
 
   processElement(value: T, timestamp: number): void {
+    if (this.inFlight) {
+      this.queuedValues.push(value);
+      this.queuedTimestamps.push(timestamp);
+      return;
+    }
     this.ts = timestamp;
     const pending = this.writer.write(value, this.context);
-    if (isPromiseLike(pending)) this.params.blockOn(pending);
+    if (isPromiseLike(pending)) {
+      this.inFlight = this.writeQueued(pending);
+      this.params.blockOn(this.inFlight);
+    }
+  }
+
+  /** Waits for `first`, then writes the queued records in order, each after the previous settled. */
+  private async writeQueued(first: PromiseLike<unknown>): Promise<void> {
+    try {
+      await first;
+      for (let i = 0; i < this.queuedValues.length; i++) {
+        this.ts = this.queuedTimestamps[i]!;
+        const pending = this.writer.write(this.queuedValues[i]!, this.context);
+        if (isPromiseLike(pending)) await pending;
+      }
+    } finally {
+      this.queuedValues.length = 0;
+      this.queuedTimestamps.length = 0;
+      this.inFlight = undefined;
+    }
   }
 
   override async finish(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
     await this.writer.flush(true);
   }
 

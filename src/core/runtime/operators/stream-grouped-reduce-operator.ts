@@ -6,11 +6,18 @@ import { ValueStateDescriptor } from '../../state/state-descriptor.js';
 import { type OneInputStreamOperator, RuntimeExecutionMode } from '../stream-operator.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
+/** A copy of the top level of a record (arrays, plain objects, class instances); primitives as they are. */
+function shallowCopy<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.slice() as T;
+  return Object.assign(Object.create(Object.getPrototypeOf(v)), v);
+}
+
 /**
  * Rolling reduce on a keyed stream (`reduce`, `sum`, `min`, `max`, `minBy`, `maxBy`). In
  * STREAMING every input emits the key's updated aggregate; in BATCH only the final aggregate per
  * key is emitted when input ends (as Flink's batch reduce does), so both modes agree on the final
- * value of every key.
+ * value of every key. Emitted aggregates are copies (top level) of the accumulator in state.
  */
 export class StreamGroupedReduceOperator<T, K>
   extends AbstractStreamOperator<T>
@@ -46,13 +53,19 @@ export class StreamGroupedReduceOperator<T, K>
     this.keyedBackend!.setCurrentKey(this.keySelector(value));
     if (this.batch) {
       const prev = this.batchValues.value();
-      this.batchValues.update([prev === undefined ? value : this.reducer(prev[0], value), timestamp]);
+      this.batchValues.update([
+        prev === undefined ? shallowCopy(value) : this.reducer(prev[0], value),
+        timestamp,
+      ]);
       return;
     }
     const prev = this.values.value();
-    const next = prev === undefined ? value : this.reducer(prev, value);
+    // The accumulator in state is never an object anybody else holds: not the caller's input
+    // (a reducer may update its first argument in place, as Flink allows) and not an emitted
+    // record (a downstream function may mutate its input).
+    const next = prev === undefined ? shallowCopy(value) : this.reducer(prev, value);
     this.values.update(next);
-    this.output.collect(next, timestamp);
+    this.output.collect(shallowCopy(next), timestamp);
   }
 
   /** In BATCH the final values go out before the final watermark, so downstream sees none as late. */
@@ -71,7 +84,7 @@ export class StreamGroupedReduceOperator<T, K>
     const descriptor = new ValueStateDescriptor<[T, number]>(StreamGroupedReduceOperator.STATE);
     this.keyedBackend!.applyToAllKeys(VOID_NAMESPACE, descriptor, (_key, state) => {
       const v = state.value();
-      if (v !== undefined) this.output.collect(v[0], v[1]);
+      if (v !== undefined) this.output.collect(shallowCopy(v[0]), v[1]);
     });
   }
 }
