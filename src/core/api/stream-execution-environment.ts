@@ -7,7 +7,7 @@ import { JobGraph } from '../graph/job-graph.js';
 import { StreamGraph } from '../graph/stream-graph.js';
 import { SourceTransformation, type Transformation } from '../graph/transformation.js';
 import { JobExecution } from '../runtime/job-execution.js';
-import { type OperatorSnapshot, RuntimeExecutionMode } from '../runtime/stream-operator.js';
+import { RuntimeExecutionMode } from '../runtime/stream-operator.js';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.js';
 import { type Clock, SYSTEM_CLOCK } from '../time/processing-time-service.js';
 import { WatermarkStrategy } from '../time/watermark-strategy.js';
@@ -230,10 +230,7 @@ export class StreamExecutionEnvironment {
    * Starts the job and returns its handle; `await` the handle to wait for the end. The
    * environment is cleared, so it can define and run another job.
    */
-  execute(
-    jobName = 'Streaming Job',
-    options: { restoredState?: ReadonlyMap<string, readonly OperatorSnapshot[]> } = {},
-  ): JobClient {
+  execute(jobName = 'Streaming Job'): JobClient {
     const graph = this.getStreamGraph();
     const mode = this.resolveMode(graph);
     const execution = new JobExecution(JobGraph.build(graph, this.chaining), {
@@ -243,7 +240,6 @@ export class StreamExecutionEnvironment {
       clock: this.clock,
       bufferCapacity: this.bufferCapacity,
       chainingEnabled: this.chaining,
-      restoredState: options.restoredState,
     });
     this.transformations = [];
     return new JobClient(execution.start());

@@ -1,16 +1,8 @@
-import { IndexRangeSourceReader } from './index-range-source-reader.js';
-import { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
+import { IndexRangeSource } from './index-range-source.js';
+import type { IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ReaderOptions } from './reader-options.js';
-import {
-  Boundedness,
-  type Source,
-  type SourceReader,
-  type SourceReaderContext,
-  type SplitEnumerator,
-  type SplitEnumeratorContext,
-} from './source.js';
-import { StaticSplitEnumerator } from './static-split-enumerator.js';
+import { Boundedness, type SourceReaderContext } from './source.js';
 
 /** Options of {@link DataGeneratorSource}. */
 export interface DataGeneratorSourceOptions extends ReaderOptions {
@@ -36,12 +28,15 @@ export interface DataGeneratorSourceOptions extends ReaderOptions {
  * env.fromSource(orders, WatermarkStrategy.noWatermarks(), 'orders');
  * ```
  */
-export class DataGeneratorSource<T> implements Source<T, IndexRangeSplit, IndexRangeSplit[]> {
+export class DataGeneratorSource<T> extends IndexRangeSource<T> {
+  protected readonly splitPrefix = 'generator';
+
   constructor(
     private readonly generator: (index: number) => T,
     readonly count: number,
     private readonly options?: DataGeneratorSourceOptions,
   ) {
+    super();
     if (count !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(count) && count >= 0)) {
       throw new RangeError(
         `DataGeneratorSource count must be a non-negative safe integer or Infinity, got ${count}`,
@@ -57,30 +52,20 @@ export class DataGeneratorSource<T> implements Source<T, IndexRangeSplit, IndexR
     return this.count === Number.POSITIVE_INFINITY ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
   }
 
-  createEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    const end = this.count === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : this.count;
-    return new StaticSplitEnumerator(
-      context,
-      splitIndexRange('generator', 0, end, context.currentParallelism()),
-    );
+  protected indexRange(): readonly [number, number] {
+    return [0, this.count === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : this.count];
   }
 
-  restoreEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-    state: IndexRangeSplit[],
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    return new StaticSplitEnumerator(context, state);
+  protected valueAt(index: number): T {
+    return this.generator(index);
   }
 
-  createReader(context: SourceReaderContext): SourceReader<T, IndexRangeSplit> {
+  /** The total rate is shared evenly by the parallel readers. */
+  protected override readerOptions(context: SourceReaderContext): IndexRangeSourceReaderOptions {
     const rate = this.options?.recordsPerSecond;
-    const rateLimiter =
-      rate === undefined ? undefined : new RateLimiter(rate / Math.max(1, context.parallelism));
-    return new IndexRangeSourceReader(context, this.generator, {
+    return {
       maxRecordsPerPoll: this.options?.maxRecordsPerPoll,
-      rateLimiter,
-    });
+      rateLimiter: rate === undefined ? undefined : new RateLimiter(rate / Math.max(1, context.parallelism)),
+    };
   }
 }

@@ -1,15 +1,7 @@
-import { IndexRangeSourceReader } from './index-range-source-reader.js';
-import { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
+import { IndexRangeSource } from './index-range-source.js';
+import type { IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 import type { ReaderOptions } from './reader-options.js';
-import {
-  Boundedness,
-  type Source,
-  type SourceReader,
-  type SourceReaderContext,
-  type SplitEnumerator,
-  type SplitEnumeratorContext,
-} from './source.js';
-import { StaticSplitEnumerator } from './static-split-enumerator.js';
+import { Boundedness } from './source.js';
 
 /**
  * A bounded source over a fixed list of elements (Flink's `fromElements` / `fromCollection`).
@@ -25,7 +17,8 @@ import { StaticSplitEnumerator } from './static-split-enumerator.js';
  * const same = FromElementsSource.of('a', 'b', 'c');
  * ```
  */
-export class FromElementsSource<T> implements Source<T, IndexRangeSplit, IndexRangeSplit[]> {
+export class FromElementsSource<T> extends IndexRangeSource<T> {
+  protected readonly splitPrefix = 'elements';
   /** A copy, so that changing the caller's array after job creation changes nothing. */
   readonly elements: readonly T[];
 
@@ -33,6 +26,7 @@ export class FromElementsSource<T> implements Source<T, IndexRangeSplit, IndexRa
     elements: Iterable<T>,
     private readonly options?: ReaderOptions,
   ) {
+    super();
     this.elements = Array.from(elements);
   }
 
@@ -45,24 +39,15 @@ export class FromElementsSource<T> implements Source<T, IndexRangeSplit, IndexRa
     return Boundedness.BOUNDED;
   }
 
-  createEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    return new StaticSplitEnumerator(
-      context,
-      splitIndexRange('elements', 0, this.elements.length, context.currentParallelism()),
-    );
+  protected indexRange(): readonly [number, number] {
+    return [0, this.elements.length];
   }
 
-  restoreEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-    state: IndexRangeSplit[],
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    return new StaticSplitEnumerator(context, state);
+  protected valueAt(index: number): T {
+    return this.elements[index]!;
   }
 
-  createReader(context: SourceReaderContext): SourceReader<T, IndexRangeSplit> {
-    const elements = this.elements;
-    return new IndexRangeSourceReader(context, (index) => elements[index], this.options);
+  protected override readerOptions(): IndexRangeSourceReaderOptions | undefined {
+    return this.options;
   }
 }

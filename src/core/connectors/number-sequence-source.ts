@@ -1,17 +1,7 @@
-import { IndexRangeSourceReader } from './index-range-source-reader.js';
-import { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
+import { IndexRangeSource } from './index-range-source.js';
+import type { IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 import type { ReaderOptions } from './reader-options.js';
-import {
-  Boundedness,
-  type Source,
-  type SourceReader,
-  type SourceReaderContext,
-  type SplitEnumerator,
-  type SplitEnumeratorContext,
-} from './source.js';
-import { StaticSplitEnumerator } from './static-split-enumerator.js';
-
-const identity = (index: number): number => index;
+import { Boundedness } from './source.js';
 
 /**
  * A bounded source of the integers `from..to`, both inclusive (Flink's `NumberSequenceSource`).
@@ -23,12 +13,15 @@ const identity = (index: number): number => index;
  * env.fromSource(new NumberSequenceSource(1, 1000), WatermarkStrategy.noWatermarks(), 'numbers');
  * ```
  */
-export class NumberSequenceSource implements Source<number, IndexRangeSplit, IndexRangeSplit[]> {
+export class NumberSequenceSource extends IndexRangeSource<number> {
+  protected readonly splitPrefix = 'sequence';
+
   constructor(
     readonly from: number,
     readonly to: number,
     private readonly options?: ReaderOptions,
   ) {
+    super();
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
       throw new RangeError(`NumberSequenceSource bounds must be safe integers, got ${from}..${to}`);
     }
@@ -39,23 +32,15 @@ export class NumberSequenceSource implements Source<number, IndexRangeSplit, Ind
     return Boundedness.BOUNDED;
   }
 
-  createEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    return new StaticSplitEnumerator(
-      context,
-      splitIndexRange('sequence', this.from, this.to + 1, context.currentParallelism()),
-    );
+  protected indexRange(): readonly [number, number] {
+    return [this.from, this.to + 1];
   }
 
-  restoreEnumerator(
-    context: SplitEnumeratorContext<IndexRangeSplit>,
-    state: IndexRangeSplit[],
-  ): SplitEnumerator<IndexRangeSplit, IndexRangeSplit[]> {
-    return new StaticSplitEnumerator(context, state);
+  protected valueAt(index: number): number {
+    return index;
   }
 
-  createReader(context: SourceReaderContext): SourceReader<number, IndexRangeSplit> {
-    return new IndexRangeSourceReader(context, identity, this.options);
+  protected override readerOptions(): IndexRangeSourceReaderOptions | undefined {
+    return this.options;
   }
 }

@@ -1,26 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { TaskInfo } from '../api/runtime-context.js';
-import type { Source } from '../connectors/source.js';
-import { JobGraph, type JobVertex } from '../graph/job-graph.js';
-import type { StreamEdge, StreamNode } from '../graph/stream-graph.js';
-import { KeyGroupRange } from '../state/key-groups.js';
+import type { JobGraph } from '../graph/job-graph.js';
 import { type Clock, ManualClock } from '../time/processing-time-service.js';
-import { ChainingOutput, RoutingOutput } from './chaining-output.js';
-import { Channel } from './channel.js';
-import { InputGate } from './input-gate.js';
+import { deployTasks } from './job-deployment.js';
 import { JobProcessingTimeService } from './job-processing-time-service.js';
-import { SourceOperator } from './operators/source-operator.js';
-import type { Output } from './output.js';
-import { RescalePartitioner } from './partitioners/rescale-partitioner.js';
-import { RecordWriterOutput } from './record-writer-output.js';
-import { SourceCoordinator } from './source-coordinator.js';
-import type {
-  OneInputStreamOperator,
-  OperatorSnapshot,
-  RuntimeExecutionMode,
-  StreamOperator,
-} from './stream-operator.js';
-import { StreamTask, type TaskHost, TaskState } from './stream-task.js';
+import type { SourceCoordinator } from './source-coordinator.js';
+import type { RuntimeExecutionMode } from './stream-operator.js';
+import { type StreamTask, type TaskHost, TaskState } from './stream-task.js';
 
 /** Status of a job (Flink's `JobStatus`, the states this runtime uses). */
 export enum JobStatus {
@@ -60,8 +45,6 @@ export interface JobConfig {
   /** Elements an exchange channel holds before its producer is paused. */
   readonly bufferCapacity: number;
   readonly chainingEnabled: boolean;
-  /** Snapshots to start from, by operator uid (all former instances of that operator). */
-  readonly restoredState?: ReadonlyMap<string, readonly OperatorSnapshot[]>;
 }
 
 /** Elements (or source polls) a task handles before the scheduler moves on. */
@@ -236,175 +219,18 @@ export class JobExecution implements TaskHost {
     });
   }
 
-  /** Instantiates operators, wires chains and exchanges, restores state and opens everything. */
+  /** Instantiates and wires the tasks, starts the split enumerators and opens every operator. */
   private async deploy(): Promise<void> {
-    const cfg = this.config;
-    const coordinatorOf = new Map<number, SourceCoordinator<any, any, any>>();
-    for (const v of this.jobGraph.vertices) {
-      if (v.head.kind === 'source') {
-        const c = new SourceCoordinator(v.head.source as Source<any, any, any>, v.parallelism);
-        coordinatorOf.set(v.head.id, c);
-        this.coordinators.push(c);
-      }
-    }
-    // Channels of every exchange edge: [upstream instance] -> channels in downstream order, and
-    // [downstream instance] -> channels in upstream order.
-    const writerChannels = new Map<StreamEdge, Channel[][]>();
-    const readerChannels = new Map<StreamEdge, Channel[][]>();
-    for (const v of this.jobGraph.vertices) {
-      for (const e of v.outEdges) {
-        const pu = e.source.parallelism;
-        const pd = e.target.parallelism;
-        const w: Channel[][] = Array.from({ length: pu }, () => []);
-        const r: Channel[][] = Array.from({ length: pd }, () => []);
-        for (let u = 0; u < pu; u++) {
-          for (let d = 0; d < pd; d++) {
-            if (!connects(e, u, d)) continue;
-            const c = new Channel(cfg.bufferCapacity);
-            w[u]!.push(c);
-            r[d]!.push(c);
-          }
-        }
-        writerChannels.set(e, w);
-        readerChannels.set(e, r);
-      }
-    }
-
-    const operatorsToOpen: StreamOperator<unknown>[] = [];
-    for (const v of this.jobGraph.vertices) {
-      for (let i = 0; i < v.parallelism; i++) {
-        const task = this.createTask(v, i, coordinatorOf, writerChannels, readerChannels);
-        this.tasks.push(task);
-        // Open tail first, so an operator never emits into one that is not open yet.
-        for (let k = task.operators.length - 1; k >= 0; k--) operatorsToOpen.push(task.operators[k]!);
-      }
-    }
+    const deployment = deployTasks(this.jobGraph, this.config, this, this.pts);
+    this.tasks = deployment.tasks;
+    this.coordinators.push(...deployment.coordinators);
     for (const c of this.coordinators) c.start();
-    for (const op of operatorsToOpen) {
-      await op.open();
-      if (this.status !== JobStatus.RUNNING) return;
-    }
-  }
-
-  private createTask(
-    v: JobVertex,
-    index: number,
-    coordinatorOf: Map<number, SourceCoordinator<any, any, any>>,
-    writerChannels: Map<StreamEdge, Channel[][]>,
-    readerChannels: Map<StreamEdge, Channel[][]>,
-  ): StreamTask {
-    const cfg = this.config;
-    const operators = new Map<number, StreamOperator<unknown>>();
-    for (const n of v.nodes) {
-      const op =
-        n.kind === 'source'
-          ? new SourceOperator(
-              n.source!,
-              n.watermarkStrategy!,
-              cfg.autoWatermarkInterval,
-              coordinatorOf.get(n.id)!,
-            )
-          : n.operatorFactory!();
-      operators.set(n.id, op);
-    }
-    const writers: RecordWriterOutput<unknown>[] = [];
-    let task: StreamTask | undefined;
-    const blockOn = (p: PromiseLike<unknown>): void => task!.blockOn(p);
-    for (const n of v.nodes) {
-      const main: Output<unknown>[] = [];
-      const sides = new Map<string, Output<unknown>[]>();
-      for (const e of n.outEdges) {
-        let out: Output<unknown>;
-        if (JobGraph.isChainable(e, cfg.chainingEnabled)) {
-          out = new ChainingOutput(operators.get(e.target.id) as OneInputStreamOperator<unknown, unknown>);
-        } else {
-          const channels = writerChannels.get(e)![index]!;
-          const partitioner = e.partitioner.copy();
-          partitioner.setup(channels.length, index);
-          const writer = new RecordWriterOutput(channels, partitioner);
-          writers.push(writer);
-          out = writer;
-        }
-        if (e.outputTag) {
-          const list = sides.get(e.outputTag.id) ?? [];
-          list.push(out);
-          sides.set(e.outputTag.id, list);
-        } else {
-          main.push(out);
-        }
-      }
-      const taskInfo: TaskInfo = {
-        taskName: n.name,
-        indexOfThisSubtask: index,
-        numberOfParallelSubtasks: n.parallelism,
-        maxNumberOfParallelSubtasks: n.maxParallelism,
-        attemptNumber: 0,
-      };
-      const op = operators.get(n.id)!;
-      op.setup({
-        output: RoutingOutput.of(main, sides),
-        taskInfo,
-        jobName: cfg.jobName,
-        processingTimeService: this.pts,
-        clock: cfg.clock,
-        executionMode: cfg.executionMode,
-        keyed: isKeyed(n)
-          ? {
-              maxParallelism: n.maxParallelism,
-              keyGroupRange: KeyGroupRange.forOperatorIndex(n.maxParallelism, n.parallelism, index),
-            }
-          : undefined,
-        blockOn,
-      });
-      op.initializeState(cfg.restoredState?.get(n.uid));
-    }
-
-    const head = operators.get(v.head.id)!;
-    const gates: InputGate[] = [];
-    if (v.head.kind !== 'source') {
-      const inputs = v.head.kind === 'two-input' ? [1, 2] : [1];
-      for (const typeNumber of inputs) {
-        const channels = v.inEdges
-          .filter((e) => e.typeNumber === typeNumber)
-          .flatMap((e) => readerChannels.get(e)![index]!);
-        const h = head as any;
-        const onWatermark =
-          v.head.kind === 'one-input'
-            ? (wm: number) => h.processWatermark(wm)
-            : typeNumber === 1
-              ? (wm: number) => h.processWatermark1(wm)
-              : (wm: number) => h.processWatermark2(wm);
-        const onStatus =
-          v.head.kind === 'one-input'
-            ? (idle: boolean) => h.processWatermarkStatus(idle)
-            : typeNumber === 1
-              ? (idle: boolean) => h.processWatermarkStatus1(idle)
-              : (idle: boolean) => h.processWatermarkStatus2(idle);
-        gates.push(new InputGate(channels, onWatermark, onStatus));
+    // Open tail first, so an operator never emits into one that is not open yet.
+    for (const task of this.tasks) {
+      for (let k = task.operators.length - 1; k >= 0; k--) {
+        await task.operators[k]!.open();
+        if (this.status !== JobStatus.RUNNING) return;
       }
     }
-    task = new StreamTask(
-      `${v.name} (${index + 1}/${v.parallelism})`,
-      index,
-      v.nodes.map((n) => operators.get(n.id)!),
-      gates,
-      writers,
-      this,
-      v.head.kind,
-    );
-    return task;
   }
-}
-
-function isKeyed(n: StreamNode): boolean {
-  return n.keySelectors.some((k) => k !== undefined);
-}
-
-/** Whether upstream instance `u` feeds downstream instance `d` on this edge. */
-function connects(e: StreamEdge, u: number, d: number): boolean {
-  if (!e.partitioner.pointwise) return true;
-  if (e.partitioner instanceof RescalePartitioner) {
-    return RescalePartitioner.connects(u, e.source.parallelism, d, e.target.parallelism);
-  }
-  return u === d;
 }
