@@ -30,9 +30,17 @@ import { ShufflePartitioner } from '../runtime/partitioners/shuffle-partitioner.
 import type { StreamPartitioner } from '../runtime/partitioners/stream-partitioner.js';
 import type { MapStateDescriptor } from '../state/state-descriptor.js';
 import type { WatermarkStrategy } from '../time/watermark-strategy.js';
+import { GlobalWindows } from '../windows/assigners/global-windows.js';
+import { CountEvictor } from '../windows/evictors/count-evictor.js';
+import { CountTrigger } from '../windows/triggers/count-trigger.js';
+import { PurgingTrigger } from '../windows/triggers/purging-trigger.js';
+import type { GlobalWindow, Window } from '../windows/window.js';
+import type { WindowAssigner } from '../windows/window-assigner.js';
 import { aggregationReducer, byReducer, type FieldExpression } from './aggregations.js';
+import { AllWindowedStream } from './all-windowed-stream.js';
 import { BroadcastConnectedStream } from './broadcast-connected-stream.js';
 import { BroadcastStream } from './broadcast-stream.js';
+import { CoGroupedStreams, JoinedStreams } from './co-grouped-streams.js';
 import { ConnectedStreams } from './connected-streams.js';
 import { DataStreamSink } from './data-stream-sink.js';
 import {
@@ -48,6 +56,7 @@ import type { KeyedProcessFunction } from './keyed-process-function.js';
 import type { OutputTag } from './output-tag.js';
 import type { ProcessFunction } from './process-function.js';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.js';
+import { WindowedStream } from './windowed-stream.js';
 
 /** A key: a selector function, or a field name / array index of the record. */
 export type KeyExpression<T, K> = KeySelector<T, K> | string | number;
@@ -168,6 +177,29 @@ export class DataStream<T> {
 
   partitionCustom<K>(partitioner: Partitioner<K>, key: KeyExpression<T, K>): DataStream<T> {
     return this.partition(new CustomPartitionerWrapper<T, K>(partitioner, toKeySelector(key)));
+  }
+
+  /** Groups this stream with another by key and window: `a.coGroup(b).where(k1).equalTo(k2).window(w).apply(fn)`. */
+  coGroup<R>(other: DataStream<R>): CoGroupedStreams<T, R> {
+    return new CoGroupedStreams(this, other);
+  }
+
+  /** Inner window join: `a.join(b).where(k1).equalTo(k2).window(w).apply(joinFn)`. */
+  join<R>(other: DataStream<R>): JoinedStreams<T, R> {
+    return new JoinedStreams(this, other);
+  }
+
+  /** Windows over the whole stream (parallelism 1: every element meets in one operator). */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /** Count windows over the whole stream: every `size` elements, or the last `size` every `slide`. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    const w = this.windowAll<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined
+      ? w.trigger(PurgingTrigger.of(CountTrigger.of<T>(size)))
+      : w.evictor(CountEvictor.of<T>(size)).trigger(CountTrigger.of<T>(slide));
   }
 
   /** Stamps records with event time and generates watermarks from this point on. */
@@ -336,6 +368,22 @@ export class KeyedStream<T, K> extends DataStream<T> {
     first = true,
   ): SingleOutputStreamOperator<T> {
     return this.rolling('Keyed Aggregation', byReducer<T>('maxBy', field, first));
+  }
+
+  /** Cuts the keyed stream into windows. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /**
+   * Count windows per key (Flink's `countWindow`): without `slide`, a tumbling window firing and
+   * purging every `size` elements; with it, the last `size` elements every `slide` elements.
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const w = this.window<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined
+      ? w.trigger(PurgingTrigger.of(CountTrigger.of<T>(size)))
+      : w.evictor(CountEvictor.of<T>(size)).trigger(CountTrigger.of<T>(slide));
   }
 
   /** Adds a keyed one-input operator (keyed state and timers by this stream's key). */
