@@ -31,3 +31,4 @@ export {
   OperatorTestHarness,
 } from './testing/operator-test-harness.js';
 export * from './time/index.js';
+export * from './windows/index.js';

@@ -52,6 +52,7 @@ import {
   type ReduceFunctionLike,
   toCallable,
 } from './functions.js';
+import { KeyedStreamIntervalJoin } from './interval-join.js';
 import type { KeyedProcessFunction } from './keyed-process-function.js';
 import type { OutputTag } from './output-tag.js';
 import type { ProcessFunction } from './process-function.js';
@@ -368,6 +369,14 @@ export class KeyedStream<T, K> extends DataStream<T> {
     first = true,
   ): SingleOutputStreamOperator<T> {
     return this.rolling('Keyed Aggregation', byReducer<T>('maxBy', field, first));
+  }
+
+  /**
+   * Joins with another keyed stream on event-time intervals:
+   * `a.intervalJoin(b).between(-2000, 1000).process(fn)` pairs every `b` within [a.ts - 2 s, a.ts + 1 s].
+   */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): KeyedStreamIntervalJoin<T, T2, K> {
+    return new KeyedStreamIntervalJoin(this, other);
   }
 
   /** Cuts the keyed stream into windows. */
