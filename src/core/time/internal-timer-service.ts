@@ -57,48 +57,53 @@ export interface InternalTimerServiceOptions<K> {
 
 class TimerEntry<K> implements InternalTimer<K>, HeapTimer {
   heapIndex = -1;
+  /** Another timer of the same key and timestamp in a different namespace (rare). */
+  sibling: TimerEntry<K> | undefined;
 
   constructor(
     readonly timestamp: number,
     readonly key: K,
     readonly namespace: Namespace,
     readonly seq: number,
-    /** Dedup identity of (key, namespace, timestamp). */
-    readonly id: string,
+    /** The key as the dedup index stores it. */
+    readonly normalizedKey: NormalizedKey,
   ) {}
 }
 
 /**
- * Dedup identity of a timer. Type tags keep `1` and `'1'` apart and the length prefix makes string
- * parts self-delimiting, so no two different timers share an id whatever their strings contain.
+ * A timer heap with a dedup index (Flink's `HeapPriorityQueueSet`). The index is key ->
+ * timestamp -> entry (a chain of siblings for several namespaces at one timestamp), so checking
+ * for a duplicate costs two map lookups and allocates nothing: registrations are per record.
  */
-function timerId(key: NormalizedKey, namespace: Namespace, timestamp: number): string {
-  const k = typeof key === 'string' ? `s${key.length}:${key}` : `${typeof key}:${String(key)}\u0000`;
-  const ns = typeof namespace === 'string' ? `s${namespace.length}:${namespace}` : `n${namespace}\u0000`;
-  return `${k}${ns}${timestamp}`;
-}
-
-/** A timer heap with a dedup index (Flink's `HeapPriorityQueueSet`). */
 class TimerQueue<K> {
   readonly heap = new TimerHeap<TimerEntry<K>>();
-  private readonly byId = new Map<string, TimerEntry<K>>();
+  private readonly byKey = new Map<NormalizedKey, Map<number, TimerEntry<K>>>();
 
   /** Adds a timer; returns it, or `undefined` if the same timer was already registered. */
   add(key: K, namespace: Namespace, timestamp: number, seq: number): TimerEntry<K> | undefined {
-    const id = timerId(normalizeKey(key), namespace, timestamp);
-    if (this.byId.has(id)) return undefined;
-    const entry = new TimerEntry(timestamp, key, namespace, seq, id);
-    this.byId.set(id, entry);
+    const nk = normalizeKey(key);
+    let byTime = this.byKey.get(nk);
+    if (byTime === undefined) {
+      byTime = new Map();
+      this.byKey.set(nk, byTime);
+    }
+    const first = byTime.get(timestamp);
+    for (let e = first; e !== undefined; e = e.sibling) if (e.namespace === namespace) return undefined;
+    const entry = new TimerEntry(timestamp, key, namespace, seq, nk);
+    entry.sibling = first;
+    byTime.set(timestamp, entry);
     this.heap.add(entry);
     return entry;
   }
 
   remove(key: K, namespace: Namespace, timestamp: number): boolean {
-    const id = timerId(normalizeKey(key), namespace, timestamp);
-    const entry = this.byId.get(id);
-    if (entry === undefined) return false;
-    this.byId.delete(id);
-    this.heap.remove(entry);
+    const nk = normalizeKey(key);
+    const byTime = this.byKey.get(nk);
+    let e = byTime?.get(timestamp);
+    while (e !== undefined && e.namespace !== namespace) e = e.sibling;
+    if (e === undefined) return false;
+    this.unindex(e);
+    this.heap.remove(e);
     return true;
   }
 
@@ -108,7 +113,7 @@ class TimerQueue<K> {
 
   poll(): TimerEntry<K> | undefined {
     const entry = this.heap.poll();
-    if (entry !== undefined) this.byId.delete(entry.id);
+    if (entry !== undefined) this.unindex(entry);
     return entry;
   }
 
@@ -118,7 +123,23 @@ class TimerQueue<K> {
 
   clear(): void {
     this.heap.clear();
-    this.byId.clear();
+    this.byKey.clear();
+  }
+
+  private unindex(entry: TimerEntry<K>): void {
+    const byTime = this.byKey.get(entry.normalizedKey)!;
+    const first = byTime.get(entry.timestamp)!;
+    if (first === entry) {
+      if (entry.sibling === undefined) byTime.delete(entry.timestamp);
+      else byTime.set(entry.timestamp, entry.sibling);
+    } else {
+      let prev = first;
+      while (prev.sibling !== entry) prev = prev.sibling!;
+      prev.sibling = entry.sibling;
+    }
+    entry.sibling = undefined;
+    // A key without timers costs nothing.
+    if (byTime.size === 0) this.byKey.delete(entry.normalizedKey);
   }
 }
 

@@ -1,10 +1,6 @@
 import { NO_TIMESTAMP } from '../../api/timestamps.js';
 
-/**
- * Argument and input checks shared by the time-window assigners.
- *
- * @internal
- */
+// Argument and input checks shared by the time-window assigners (not exported from the barrel).
 
 /**
  * Throws unless every value is a safe integer: window arithmetic is modular, and fractional

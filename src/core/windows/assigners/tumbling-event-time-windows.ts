@@ -33,6 +33,9 @@ export class TumblingEventTimeWindows<T = unknown> extends WindowAssigner<T, Tim
    * TumblingEventTimeWindows.of(Duration.ofHours(1), Duration.ofMinutes(15)); // [00:15, 01:15), ...
    * ```
    */
+  private lastStart = Number.NaN;
+  private lastWindows: TimeWindow[] = [];
+
   static of<T = unknown>(size: number, offset = 0): TumblingEventTimeWindows<T> {
     requireIntegers('TumblingEventTimeWindows', { size, offset });
     if (size <= 0 || Math.abs(offset) >= size) {
@@ -45,7 +48,13 @@ export class TumblingEventTimeWindows<T = unknown> extends WindowAssigner<T, Tim
 
   assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): TimeWindow[] {
     const start = TimeWindow.getWindowStartWithOffset(requireTimestamp(timestamp), this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    // Consecutive elements mostly fall in the same window: reuse it (windows are immutable), so its
+    // namespace string is built once rather than per element.
+    if (start !== this.lastStart) {
+      this.lastStart = start;
+      this.lastWindows = [new TimeWindow(start, start + this.size)];
+    }
+    return this.lastWindows;
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {

@@ -32,6 +32,9 @@ export class TumblingProcessingTimeWindows<T = unknown> extends WindowAssigner<T
    * TumblingProcessingTimeWindows.of(Duration.ofDays(1), Duration.ofHours(-8)); // days of UTC+8
    * ```
    */
+  private lastStart = Number.NaN;
+  private lastWindows: TimeWindow[] = [];
+
   static of<T = unknown>(size: number, offset = 0): TumblingProcessingTimeWindows<T> {
     requireIntegers('TumblingProcessingTimeWindows', { size, offset });
     if (size <= 0 || Math.abs(offset) >= size) {
@@ -45,7 +48,13 @@ export class TumblingProcessingTimeWindows<T = unknown> extends WindowAssigner<T
   assignWindows(_element: T, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
     const now = context.getCurrentProcessingTime();
     const start = TimeWindow.getWindowStartWithOffset(now, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    // Consecutive elements mostly fall in the same window: reuse it (windows are immutable), so its
+    // namespace string is built once rather than per element.
+    if (start !== this.lastStart) {
+      this.lastStart = start;
+      this.lastWindows = [new TimeWindow(start, start + this.size)];
+    }
+    return this.lastWindows;
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {
