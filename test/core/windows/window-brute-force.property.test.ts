@@ -49,8 +49,8 @@ type Shape =
 const shapeArb: fc.Arbitrary<Shape> = fc.oneof(
   fc.integer({ min: 1, max: 40 }).map((size) => ({ kind: 'tumbling' as const, size })),
   fc
-    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }))
-    .map(([slide, n]) => ({ kind: 'sliding' as const, size: slide * n, slide })),
+    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 7 }))
+    .map(([slide, n, extra]) => ({ kind: 'sliding' as const, size: slide * n + (extra % slide), slide })),
   fc.integer({ min: 1, max: 30 }).map((gap) => ({ kind: 'session' as const, gap })),
 );
 

@@ -4,7 +4,7 @@ import { EventTimeTrigger } from '../triggers/event-time-trigger.js';
 import { TimeWindow } from '../window.js';
 import { WindowAssigner, type WindowAssignerContext } from '../window-assigner.js';
 import { requireIntegers, requireTimestamp } from './assigner-checks.js';
-import { slidingWindows } from './sliding-windows.js';
+import { SlidingWindows } from './sliding-windows.js';
 
 /**
  * Puts each element into every window of `size` milliseconds containing its event timestamp, with a
@@ -25,7 +25,10 @@ export class SlidingEventTimeWindows<T = unknown> extends WindowAssigner<T, Time
     readonly offset: number,
   ) {
     super();
+    this.windows = new SlidingWindows(size, slide, offset);
   }
+
+  private readonly windows: SlidingWindows;
 
   /**
    * Windows of `size` ms every `slide` ms, shifted by `offset` (`size > 0`, `|offset| < slide`).
@@ -47,7 +50,7 @@ export class SlidingEventTimeWindows<T = unknown> extends WindowAssigner<T, Time
 
   /** The windows containing `timestamp`, latest start first (Flink's order). */
   assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(requireTimestamp(timestamp), this.size, this.slide, this.offset);
+    return this.windows.of(requireTimestamp(timestamp));
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {

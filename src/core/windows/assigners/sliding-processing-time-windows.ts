@@ -4,7 +4,7 @@ import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.js';
 import { TimeWindow } from '../window.js';
 import { WindowAssigner, type WindowAssignerContext } from '../window-assigner.js';
 import { requireIntegers } from './assigner-checks.js';
-import { slidingWindows } from './sliding-windows.js';
+import { SlidingWindows } from './sliding-windows.js';
 
 /**
  * Puts each element into every window of `size` milliseconds containing the current processing
@@ -23,7 +23,10 @@ export class SlidingProcessingTimeWindows<T = unknown> extends WindowAssigner<T,
     readonly offset: number,
   ) {
     super();
+    this.windows = new SlidingWindows(size, slide, offset);
   }
+
+  private readonly windows: SlidingWindows;
 
   /**
    * Windows of `size` ms every `slide` ms, shifted by `offset` (`size > 0`, `|offset| < slide`).
@@ -45,7 +48,7 @@ export class SlidingProcessingTimeWindows<T = unknown> extends WindowAssigner<T,
 
   /** The windows containing the current processing time, latest start first (Flink's order). */
   assignWindows(_element: T, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(context.getCurrentProcessingTime(), this.size, this.slide, this.offset);
+    return this.windows.of(context.getCurrentProcessingTime());
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {
