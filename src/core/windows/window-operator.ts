@@ -40,8 +40,8 @@ export interface WindowOperatorConfig<IN, V, OUT, K, W extends Window> {
   readonly windowFunction: InternalWindowFunction<V, OUT, K, W>;
 }
 
-const CONTENTS = 'window-contents';
-const MERGING_SET = 'merging-window-set';
+const CONTENTS = 'window.contents';
+const MERGING_SET = 'window.merging-set';
 
 /**
  * Flink's `WindowOperator` (and `EvictingWindowOperator` when an evictor is set): assigns each

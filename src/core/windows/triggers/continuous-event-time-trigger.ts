@@ -8,7 +8,7 @@ import { TimeWindow, type Window } from '../window.js';
  * passes the window's end (Flink's `ContinuousEventTimeTrigger`). Firings happen at multiples of
  * `interval` (the first one after the first element's timestamp) and never later than
  * `window.maxTimestamp()`. The next firing time lives in the window's trigger state (a reducing
- * min state named `'fire-time'`), so merged session windows keep the earliest one.
+ * min state named `'trigger.fire-time'`), so merged session windows keep the earliest one.
  *
  * It does not purge: each firing sees everything so far. Wrap it in {@link PurgingTrigger} to
  * emit only what arrived since the previous firing.
@@ -27,7 +27,7 @@ import { TimeWindow, type Window } from '../window.js';
  * ```
  */
 export class ContinuousEventTimeTrigger<T = unknown, W extends Window = Window> extends Trigger<T, W> {
-  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>('fire-time', (a, b) =>
+  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>('trigger.fire-time', (a, b) =>
     Math.min(a, b),
   );
 

@@ -8,7 +8,7 @@ import { TimeWindow, type Window } from '../window.js';
  * `ContinuousProcessingTimeTrigger`). Firings happen at multiples of `interval` (the first one
  * after the processing time of the window's first element) and never later than
  * `window.maxTimestamp()`. The next firing time lives in the window's trigger state (a reducing min
- * state named `'processing-fire-time'`), so merged session windows keep the earliest one.
+ * state named `'trigger.processing-fire-time'`), so merged session windows keep the earliest one.
  *
  * It does not purge: wrap it in {@link PurgingTrigger} to emit only what arrived since the previous
  * firing. Unlike Flink, the firing at `window.maxTimestamp()` is the last one: Flink re-registers
@@ -22,7 +22,7 @@ import { TimeWindow, type Window } from '../window.js';
  * ```
  */
 export class ContinuousProcessingTimeTrigger<T = unknown, W extends Window = Window> extends Trigger<T, W> {
-  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>('processing-fire-time', (a, b) =>
+  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>('trigger.processing-fire-time', (a, b) =>
     Math.min(a, b),
   );
 

@@ -5,7 +5,7 @@ import type { Window } from '../window.js';
 
 /**
  * Fires a window every `maxCount` elements (Flink's `CountTrigger`). The count lives in the
- * window's trigger state (a reducing state named `'count'`), resets at each firing, and is summed
+ * window's trigger state (a reducing state named `'trigger.count'`), resets at each firing, and is summed
  * when session windows merge; reaching the count by a merge fires with the next element. It does
  * not purge: wrap it in {@link PurgingTrigger} for tumbling count windows.
  *
@@ -15,7 +15,7 @@ import type { Window } from '../window.js';
  * ```
  */
 export class CountTrigger<T = unknown, W extends Window = Window> extends Trigger<T, W> {
-  private readonly countDescriptor = new ReducingStateDescriptor<number>('count', (a, b) => a + b);
+  private readonly countDescriptor = new ReducingStateDescriptor<number>('trigger.count', (a, b) => a + b);
 
   private constructor(readonly maxCount: number) {
     super();
