@@ -33,8 +33,9 @@ class StampingOutput<T> implements SourceOutput<T> {
 
   collect(record: T, timestamp?: number): void {
     const ts = this.op.assigner(record, timestamp ?? NO_TIMESTAMP);
-    this.generator.onEvent(record, ts, this.watermarks);
+    // Record first, then the generator, as Flink's SourceOutputWithWatermarks does.
     this.op.emitRecord(record, ts);
+    this.generator.onEvent(record, ts, this.watermarks);
   }
 
   emitWatermark(watermark: number): void {

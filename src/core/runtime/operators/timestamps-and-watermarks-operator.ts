@@ -53,8 +53,10 @@ export class TimestampsAndWatermarksOperator<T>
 
   processElement(value: T, timestamp: number): void {
     const ts = this.assigner(value, timestamp);
-    this.generator.onEvent(value, ts, this);
+    // Record first, then the generator (as Flink): a watermark an element causes follows it, so
+    // a "watermark = timestamp" generator never makes its own element late.
     this.output.collect(value, ts);
+    this.generator.onEvent(value, ts, this);
   }
 
   override processWatermark(watermark: number): void {
