@@ -140,7 +140,8 @@ async function run(
     return {
       onEvent: (_e, ts, out) => {
         max = Math.max(max, ts);
-        out.emitWatermark(max - DELAY - 1);
+        // -2, not -1: a session fired at e - 1 then cannot be touched by an element at ts == e.
+        out.emitWatermark(max - DELAY - 2);
       },
       onPeriodicEmit: () => {},
     };
