@@ -22,8 +22,9 @@ import { TimeWindow, type Window } from '../window.js';
  * ```
  */
 export class ContinuousProcessingTimeTrigger<T = unknown, W extends Window = Window> extends Trigger<T, W> {
-  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>('trigger.processing-fire-time', (a, b) =>
-    Math.min(a, b),
+  private readonly fireTimeDescriptor = new ReducingStateDescriptor<number>(
+    'trigger.processing-fire-time',
+    (a, b) => Math.min(a, b),
   );
 
   private constructor(readonly interval: number) {
