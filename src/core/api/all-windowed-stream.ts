@@ -6,7 +6,7 @@ import { type AllWindowFunction, ProcessAllWindowFunction } from '../windows/pro
 import type { Trigger } from '../windows/trigger.js';
 import type { Window } from '../windows/window.js';
 import type { WindowAssigner } from '../windows/window-assigner.js';
-import { aggregationReducer, byReducer, type FieldExpression } from './aggregations.js';
+import type { FieldExpression } from './aggregations.js';
 import type { DataStream, SingleOutputStreamOperator } from './data-stream.js';
 import type { ReduceFunctionLike } from './functions.js';
 import type { OutputTag } from './output-tag.js';
@@ -92,22 +92,22 @@ export class AllWindowedStream<T, W extends Window> {
   }
 
   sum(field?: FieldExpression): SingleOutputStreamOperator<T> {
-    return this.reduce(aggregationReducer<T>('sum', field));
+    return this.windowed.sum(field);
   }
 
   min(field?: FieldExpression): SingleOutputStreamOperator<T> {
-    return this.reduce(aggregationReducer<T>('min', field));
+    return this.windowed.min(field);
   }
 
   max(field?: FieldExpression): SingleOutputStreamOperator<T> {
-    return this.reduce(aggregationReducer<T>('max', field));
+    return this.windowed.max(field);
   }
 
   minBy(field?: FieldExpression | ((v: T) => number | string), first = true): SingleOutputStreamOperator<T> {
-    return this.reduce(byReducer<T>('minBy', field, first));
+    return this.windowed.minBy(field, first);
   }
 
   maxBy(field?: FieldExpression | ((v: T) => number | string), first = true): SingleOutputStreamOperator<T> {
-    return this.reduce(byReducer<T>('maxBy', field, first));
+    return this.windowed.maxBy(field, first);
   }
 }

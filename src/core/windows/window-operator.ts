@@ -63,6 +63,9 @@ export class WindowOperator<IN, V, OUT, K, W extends Window>
   private window!: W;
   private mergedWindows: W[] = [];
   private processContext!: WindowProcessContext<W>;
+  /** Created once: merges happen per element of a session. */
+  private readonly mergeFunction = (result: W, merged: W[], stateResult: W, mergedStates: W[]): void =>
+    this.mergeWindows(result, merged, stateResult, mergedStates);
 
   constructor(private readonly config: WindowOperatorConfig<IN, V, OUT, K, W>) {
     super();
@@ -118,9 +121,7 @@ export class WindowOperator<IN, V, OUT, K, W extends Window>
     if (this.config.assigner.isMerging()) {
       const set = this.mergingWindowSet();
       for (const w of windows) {
-        const actual = set.addWindow(w, (result, merged, stateResult, mergedStates) =>
-          this.mergeWindows(result, merged, stateResult, mergedStates),
-        );
+        const actual = set.addWindow(w, this.mergeFunction);
         if (this.isWindowLate(actual)) {
           set.retireWindow(actual);
           continue;

@@ -4,7 +4,7 @@ import { EventTimeTrigger } from '../triggers/event-time-trigger.js';
 import { TimeWindow } from '../window.js';
 import { WindowAssigner, type WindowAssignerContext } from '../window-assigner.js';
 import { requireIntegers, requireTimestamp } from './assigner-checks.js';
-import { SlidingWindows } from './sliding-windows.js';
+import { SlidingWindows } from './window-cache.js';
 
 /**
  * Puts each element into every window of `size` milliseconds containing its event timestamp, with a

@@ -4,6 +4,7 @@ import { EventTimeTrigger } from '../triggers/event-time-trigger.js';
 import { TimeWindow } from '../window.js';
 import { WindowAssigner, type WindowAssignerContext } from '../window-assigner.js';
 import { requireIntegers, requireTimestamp } from './assigner-checks.js';
+import { TumblingWindows } from './window-cache.js';
 
 /**
  * Puts each element into the one window of `size` milliseconds containing its event timestamp
@@ -23,7 +24,10 @@ export class TumblingEventTimeWindows<T = unknown> extends WindowAssigner<T, Tim
     readonly offset: number,
   ) {
     super();
+    this.windows = new TumblingWindows(size, offset);
   }
+
+  private readonly windows: TumblingWindows;
 
   /**
    * Windows of `size` ms starting at multiples of `size` plus `offset` (`|offset| < size`).
@@ -33,9 +37,6 @@ export class TumblingEventTimeWindows<T = unknown> extends WindowAssigner<T, Tim
    * TumblingEventTimeWindows.of(Duration.ofHours(1), Duration.ofMinutes(15)); // [00:15, 01:15), ...
    * ```
    */
-  private lastStart = Number.NaN;
-  private lastWindows: TimeWindow[] = [];
-
   static of<T = unknown>(size: number, offset = 0): TumblingEventTimeWindows<T> {
     requireIntegers('TumblingEventTimeWindows', { size, offset });
     if (size <= 0 || Math.abs(offset) >= size) {
@@ -47,14 +48,7 @@ export class TumblingEventTimeWindows<T = unknown> extends WindowAssigner<T, Tim
   }
 
   assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): TimeWindow[] {
-    const start = TimeWindow.getWindowStartWithOffset(requireTimestamp(timestamp), this.offset, this.size);
-    // Consecutive elements mostly fall in the same window: reuse it (windows are immutable), so its
-    // namespace string is built once rather than per element.
-    if (start !== this.lastStart) {
-      this.lastStart = start;
-      this.lastWindows = [new TimeWindow(start, start + this.size)];
-    }
-    return this.lastWindows;
+    return this.windows.of(requireTimestamp(timestamp));
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {

@@ -4,6 +4,7 @@ import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.js';
 import { TimeWindow } from '../window.js';
 import { WindowAssigner, type WindowAssignerContext } from '../window-assigner.js';
 import { requireIntegers } from './assigner-checks.js';
+import { TumblingWindows } from './window-cache.js';
 
 /**
  * Puts each element into the one window of `size` milliseconds containing the current processing
@@ -22,7 +23,10 @@ export class TumblingProcessingTimeWindows<T = unknown> extends WindowAssigner<T
     readonly offset: number,
   ) {
     super();
+    this.windows = new TumblingWindows(size, offset);
   }
+
+  private readonly windows: TumblingWindows;
 
   /**
    * Windows of `size` ms starting at multiples of `size` plus `offset` (`|offset| < size`).
@@ -32,9 +36,6 @@ export class TumblingProcessingTimeWindows<T = unknown> extends WindowAssigner<T
    * TumblingProcessingTimeWindows.of(Duration.ofDays(1), Duration.ofHours(-8)); // days of UTC+8
    * ```
    */
-  private lastStart = Number.NaN;
-  private lastWindows: TimeWindow[] = [];
-
   static of<T = unknown>(size: number, offset = 0): TumblingProcessingTimeWindows<T> {
     requireIntegers('TumblingProcessingTimeWindows', { size, offset });
     if (size <= 0 || Math.abs(offset) >= size) {
@@ -46,15 +47,7 @@ export class TumblingProcessingTimeWindows<T = unknown> extends WindowAssigner<T
   }
 
   assignWindows(_element: T, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
-    const now = context.getCurrentProcessingTime();
-    const start = TimeWindow.getWindowStartWithOffset(now, this.offset, this.size);
-    // Consecutive elements mostly fall in the same window: reuse it (windows are immutable), so its
-    // namespace string is built once rather than per element.
-    if (start !== this.lastStart) {
-      this.lastStart = start;
-      this.lastWindows = [new TimeWindow(start, start + this.size)];
-    }
-    return this.lastWindows;
+    return this.windows.of(context.getCurrentProcessingTime());
   }
 
   getDefaultTrigger(): Trigger<T, TimeWindow> {

@@ -32,3 +32,28 @@ export class SlidingWindows {
     return windows;
   }
 }
+
+/**
+ * The tumbling window containing a timestamp, the same object for consecutive elements of one
+ * window (so its namespace string is built once per window, not per element).
+ *
+ * @internal
+ */
+export class TumblingWindows {
+  private lastStart = Number.NaN;
+  private last: TimeWindow[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly offset: number,
+  ) {}
+
+  of(timestamp: number): TimeWindow[] {
+    const start = TimeWindow.getWindowStartWithOffset(timestamp, this.offset, this.size);
+    if (start !== this.lastStart) {
+      this.lastStart = start;
+      this.last = [new TimeWindow(start, start + this.size)];
+    }
+    return this.last;
+  }
+}
