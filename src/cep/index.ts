@@ -10,3 +10,4 @@
  * @packageDocumentation
  */
 export * from './pattern/index.js';
+export * from './operator/index.js';

@@ -1,0 +1,3 @@
+export * from './cep-operator.js';
+export * from './pattern-process-function.js';
+export * from './pattern-stream.js';
