@@ -9,5 +9,6 @@
  *
  * @packageDocumentation
  */
-export * from './pattern/index.js';
+
 export * from './operator/index.js';
+export * from './pattern/index.js';
