@@ -40,6 +40,8 @@
  *    earlier stage's when an optional G is skipped), must not satisfy G's condition. So G never
  *    hands over while an event it accepts comes before (or is) Y's first event. `validatePattern`
  *    forbids an optional Y after a greedy G, so Y's first state is always where the match waits.
+ *    Greedy has no effect on a fixed count (`times(n)`, and `times(0, 1)`, which Flink turns into an
+ *    optional `times(1)`): Flink adds the guard only when the count is open.
  *    A greedy last stage has no effect in Flink (its sink, the final state, has no transitions);
  *    the family refuses greedy on the last and on the first stage (FLINK-8914).
  * 5. Window: with `within(W)`, timestamp(ek) - timestamp(e1) < W (Flink prunes a partial match when
@@ -179,13 +181,16 @@ export function oracleStages<E>(pattern: Pattern<E, any>): OracleStage<E>[] {
       max = Number.POSITIVE_INFINITY;
     }
     const fn = toConditionFunction(stage.getCondition());
+    // Flink guards the next stage only when the greedy stage's count is open (a loop, or
+    // times(from, to) with from < to after times(0, n) became optional times(1, n)).
+    const effectiveGreedy = greedy && min !== max;
     return {
       name,
       test: (event: E, ctx: ConditionContext<E>) => fn(event, ctx),
       min,
       max,
       optional: q.hasProperty(QuantifierProperty.OPTIONAL),
-      greedy,
+      greedy: effectiveGreedy,
       edge: q.getConsumingStrategy(),
       inner: q.getInnerConsumingStrategy(),
     };
