@@ -12,7 +12,6 @@
  * @packageDocumentation
  */
 export * from './computation-state.js';
-export * from './dewey-number.js';
 export * from './edge-condition.js';
 export * from './nfa.js';
 export * from './nfa-compiler.js';

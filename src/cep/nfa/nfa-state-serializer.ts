@@ -1,30 +1,28 @@
 import { deserialize, serialize } from 'node:v8';
 import type { ComputationState } from './computation-state.js';
-import { DeweyNumber } from './dewey-number.js';
 import type { CompiledNFA } from './nfa-compiler.js';
 import type { NFAState } from './nfa-state.js';
 import { SharedBuffer, type SharedBufferData } from './shared-buffer.js';
 
 /**
  * The plain-data form of a partial match: the NFA state by its unique name (stable across
- * recompilations of the same pattern), the version as digits.
+ * recompilations of the same pattern); its last node is the matching entry of the buffer's roots.
  *
  * @example
  * ```ts
- * const data: ComputationStateData = { state: 'b:1', previous: 3, version: [1, 0], startTimestamp: 10, previousTimestamp: 12, startEventId: 0 };
+ * const data: ComputationStateData = { state: 'b:1', startTimestamp: 10, previousTimestamp: 12, startEventId: 0 };
  * ```
  */
 export interface ComputationStateData {
   readonly state: string;
-  readonly previous: number | null;
-  readonly version: number[];
   readonly startTimestamp: number;
   readonly previousTimestamp: number;
   readonly startEventId: number | null;
 }
 
 /**
- * The plain-data form of an {@link NFAState} (structured-cloneable when the events are).
+ * The plain-data form of an {@link NFAState} (structured-cloneable when the events are): the
+ * buffer's roots are the last nodes of the partial matches, then of the completed ones, in order.
  *
  * @example
  * ```ts
@@ -33,7 +31,7 @@ export interface ComputationStateData {
  * ```
  */
 export interface NFAStateData<T> {
-  readonly version: 1;
+  readonly version: 2;
   readonly partialMatches: ComputationStateData[];
   readonly completedMatches: ComputationStateData[];
   readonly buffer: SharedBufferData<T>;
@@ -41,19 +39,18 @@ export interface NFAStateData<T> {
 
 /** The state as plain data. @example `nfaStateToData(compiled, state)` */
 export function nfaStateToData<T>(compiled: CompiledNFA<T>, state: NFAState<T>): NFAStateData<T> {
-  const toData = (cs: ComputationState): ComputationStateData => ({
+  const toData = (cs: ComputationState<T>): ComputationStateData => ({
     state: compiled.states[cs.state]!.name,
-    previous: cs.previous,
-    version: cs.version.toArray(),
     startTimestamp: cs.startTimestamp,
     previousTimestamp: cs.previousTimestamp,
     startEventId: cs.startEventId,
   });
+  const roots = [...state.partialMatches, ...state.completedMatches].map((cs) => cs.previous);
   return {
-    version: 1,
+    version: 2,
     partialMatches: state.partialMatches.map(toData),
     completedMatches: state.completedMatches.map(toData),
-    buffer: state.buffer.toData(),
+    buffer: state.buffer.toData(roots),
   };
 }
 
@@ -67,27 +64,32 @@ export function nfaStateToData<T>(compiled: CompiledNFA<T>, state: NFAState<T>):
  * ```
  */
 export function nfaStateFromData<T>(compiled: CompiledNFA<T>, data: NFAStateData<T>): NFAState<T> {
-  if (data.version !== 1) throw new Error(`Unsupported NFA state format version ${String(data.version)}`);
-  const fromData = (cs: ComputationStateData): ComputationState => {
+  if (data.version !== 2) throw new Error(`Unsupported NFA state format version ${String(data.version)}`);
+  const { buffer, roots } = SharedBuffer.fromData(data.buffer);
+  const all = [...data.partialMatches, ...data.completedMatches];
+  if (roots.length !== all.length)
+    throw new Error('Corrupt NFA state: partial matches and buffer roots differ');
+  const runs = all.map((cs, i): ComputationState<T> => {
     const state = compiled.stateIndex.get(cs.state);
     if (state === undefined) {
       throw new Error(
         `The NFA state "${cs.state}" of a restored partial match is not in the compiled pattern`,
       );
     }
+    const previous = roots[i]!;
+    if (previous !== null) buffer.lockNode(previous);
     return {
       state,
-      previous: cs.previous,
-      version: DeweyNumber.fromArray(cs.version),
+      previous,
       startTimestamp: cs.startTimestamp,
       previousTimestamp: cs.previousTimestamp,
       startEventId: cs.startEventId,
     };
-  };
+  });
   return {
-    partialMatches: data.partialMatches.map(fromData),
-    completedMatches: data.completedMatches.map(fromData),
-    buffer: SharedBuffer.fromData(data.buffer),
+    partialMatches: runs.slice(0, data.partialMatches.length),
+    completedMatches: runs.slice(data.partialMatches.length),
+    buffer,
   };
 }
 

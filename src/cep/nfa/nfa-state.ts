@@ -15,7 +15,7 @@ import type { SharedBuffer } from './shared-buffer.js';
  * ```
  */
 export interface NFAState<T> {
-  partialMatches: ComputationState[];
-  completedMatches: ComputationState[];
+  partialMatches: ComputationState<T>[];
+  completedMatches: ComputationState<T>[];
   readonly buffer: SharedBuffer<T>;
 }

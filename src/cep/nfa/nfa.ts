@@ -1,7 +1,6 @@
 import type { AfterMatchSkipStrategy } from '../pattern/after-match-skip-strategy.js';
 import type { ConditionContext } from '../pattern/conditions/condition-context.js';
 import { type ComputationState, compareByStartEvent } from './computation-state.js';
-import { DeweyNumber } from './dewey-number.js';
 import { testEdge } from './edge-condition.js';
 import type { CompiledNFA } from './nfa-compiler.js';
 import type { NFAState } from './nfa-state.js';
@@ -12,6 +11,7 @@ import {
   TransitionAction,
 } from './nfa-state-definition.js';
 import { SharedBuffer } from './shared-buffer.js';
+import type { BufferedEvent, BufferNode } from './shared-buffer-entry.js';
 import { pruningRule } from './skip-pruning.js';
 
 /**
@@ -25,8 +25,8 @@ import { pruningRule } from './skip-pruning.js';
  * ```
  */
 export interface AdvanceTimeResult<T> {
-  readonly matches: Map<string, T[]>[];
-  readonly timedOut: Array<[Map<string, T[]>, number]>;
+  readonly matches: readonly Map<string, T[]>[];
+  readonly timedOut: ReadonlyArray<readonly [Map<string, T[]>, number]>;
 }
 
 /** Options of an {@link NFA}. */
@@ -37,24 +37,16 @@ export interface NFAOptions {
   readonly processingTime?: () => number;
 }
 
-/** The event being processed; stored in the shared buffer only when a partial match takes it. */
-interface EventSlot<T> {
-  readonly id: number;
-  readonly event: T;
-  readonly timestamp: number;
-  stored: boolean;
-}
-
 /** The {@link ConditionContext} of one partial match, reused from one partial match to the next. */
 class RunContext<T> implements ConditionContext<T> {
   private buffer: SharedBuffer<T> | undefined;
-  private previous: number | null = null;
+  private previous: BufferNode<T> | null = null;
   private time = 0;
   private readonly cache = new Map<string, T[]>();
 
   constructor(private readonly processingTime: () => number) {}
 
-  reset(buffer: SharedBuffer<T>, previous: number | null, timestamp: number): this {
+  reset(buffer: SharedBuffer<T>, previous: BufferNode<T> | null, timestamp: number): this {
     this.buffer = buffer;
     this.previous = previous;
     this.time = timestamp;
@@ -80,10 +72,9 @@ class RunContext<T> implements ConditionContext<T> {
   }
 }
 
-interface Edge<T> {
-  readonly source: NFAStateDefinition<T>;
-  readonly transition: StateTransition<T>;
-}
+/** What `process` and `advanceTime` return when nothing happened: shared, never mutated. */
+const NO_MATCHES: readonly never[] = Object.freeze([]);
+const NOTHING: AdvanceTimeResult<never> = Object.freeze({ matches: NO_MATCHES, timedOut: NO_MATCHES });
 
 /**
  * The runtime of a compiled pattern (Flink's `NFA`), stateless itself: the per-key state is an
@@ -95,7 +86,8 @@ interface Edge<T> {
  *   takes no more events.
  * - {@link advanceTime} prunes partial matches by `within` (`FIRST_AND_LAST` from their first event,
  *   `PREVIOUS_AND_CURRENT` from their last one) and returns them as timed out; partial matches
- *   waiting in a trailing `notFollowedBy` complete instead.
+ *   waiting in a trailing `notFollowedBy` complete instead. {@link nextTimeout} says when to call it
+ *   next for a key that receives no event.
  * - After-match skip strategies apply to every completed match, including those completed by time
  *   (Flink does not apply them there: FLINK-31017). With a skip strategy, a completed match is held
  *   back while a partial match that started strictly earlier is alive, so matches come out in start
@@ -106,6 +98,13 @@ interface Edge<T> {
  *   match's events for a stage from the shared buffer.
  * - {@link isStateEmpty}: no partial match besides the start state and no held match; the shared
  *   buffer is then empty and the key's state can be dropped.
+ *
+ * Hot path: a partial match that only skips an event is kept as the same object (no allocation, no
+ * reference-count traffic), the per-event work lists are scratch arrays owned by the `NFA`, and the
+ * returned arrays are shared empty ones when nothing matched (do not mutate them). So an `NFA` is
+ * not reentrant: a condition must not call back into the `NFA` that evaluates it. A condition that
+ * throws leaves the key's state unusable (the CEP operators fail the task, which restarts from a
+ * checkpoint).
  *
  * @example
  * ```ts
@@ -126,10 +125,28 @@ export class NFA<T> {
    * edges, if any: a partial match there completes when that stage's window passes.
    */
   private readonly pendingOf: readonly (NFAStateDefinition<T> | undefined)[];
+  /** Per state, the `PREVIOUS_AND_CURRENT` window (ms) that applies to a partial match waiting there. */
+  private readonly previousWindowOf: readonly (number | undefined)[];
   /** The condition context, reset for each partial match (conditions must not keep it). */
   private readonly context: RunContext<T>;
   /** Whether the pattern has any window (else nothing ever times out). */
   private readonly hasWindows: boolean;
+  /** Whether any stage has a `PREVIOUS_AND_CURRENT` window. */
+  private readonly hasPreviousWindows: boolean;
+  /** Per state, whether it has a PROCEED edge. */
+  private readonly hasProceed: readonly boolean[];
+  /** The partial match waiting in the start state: immutable, so one object serves every key. */
+  private readonly startRun: ComputationState<T>;
+
+  // Scratch space reused by every call (see the class documentation).
+  /** The next partial matches being built; swapped with the key's previous list. */
+  private spare: ComputationState<T>[] = [];
+  private readonly potential: ComputationState<T>[] = [];
+  private readonly edgeSources: NFAStateDefinition<T>[] = [];
+  private readonly edgeTransitions: StateTransition<T>[] = [];
+  private readonly stack: NFAStateDefinition<T>[] = [];
+  /** The event being processed, stored in the shared buffer by the first partial match taking it. */
+  private stored: BufferedEvent<T> | null = null;
 
   constructor(
     readonly compiled: CompiledNFA<T>,
@@ -139,17 +156,27 @@ export class NFA<T> {
     this.defaultSkip = options.afterMatchSkipStrategy ?? compiled.afterMatchSkipStrategy;
     this.processingTime = options.processingTime ?? Date.now;
     this.pendingOf = this.states.map((s) => this.pendingReachedUnconditionally(s));
+    this.previousWindowOf = this.states.map((s, i) =>
+      compiled.windowTimes.get((this.pendingOf[i] ?? s).stageName),
+    );
+    this.hasProceed = this.states.map((s) =>
+      s.transitions.some((t) => t.action === TransitionAction.PROCEED),
+    );
     this.context = new RunContext<T>(this.processingTime);
-    this.hasWindows = compiled.windowTime !== undefined || compiled.windowTimes.size > 0;
+    this.hasPreviousWindows = compiled.windowTimes.size > 0;
+    this.hasWindows = compiled.windowTime !== undefined || this.hasPreviousWindows;
+    this.startRun = Object.freeze({
+      state: compiled.startState,
+      previous: null,
+      startTimestamp: -1,
+      previousTimestamp: -1,
+      startEventId: null,
+    });
   }
 
   /** A fresh per-key state: one partial match waiting in the start state. @example `nfa.createInitialState()` */
   createInitialState(): NFAState<T> {
-    return {
-      partialMatches: [this.startComputationState(DeweyNumber.of(1))],
-      completedMatches: [],
-      buffer: new SharedBuffer<T>(),
-    };
+    return { partialMatches: [this.startRun], completedMatches: [], buffer: new SharedBuffer<T>() };
   }
 
   /**
@@ -162,14 +189,34 @@ export class NFA<T> {
    * ```
    */
   isStateEmpty(state: NFAState<T>): boolean {
-    return (
-      state.completedMatches.length === 0 &&
-      state.partialMatches.every((cs) => cs.previous === null && this.isStart(cs))
-    );
+    if (state.completedMatches.length > 0) return false;
+    for (const cs of state.partialMatches) if (cs.startEventId !== null || !this.isStart(cs)) return false;
+    return true;
   }
 
   /**
-   * Processes one event and returns the matches it completes.
+   * The earliest time at which {@link advanceTime} changes something for this key (a partial match
+   * times out, or completes in a trailing `notFollowedBy`), or `undefined` if none can: when a CEP
+   * operator sets its timer for a key that may receive no more events.
+   *
+   * @example
+   * ```ts
+   * const at = nfa.nextTimeout(state);
+   * if (at !== undefined) timers.registerEventTimeTimer(at);
+   * ```
+   */
+  nextTimeout(state: NFAState<T>): number | undefined {
+    if (!this.hasWindows) return undefined;
+    let next: number | undefined;
+    for (const cs of state.partialMatches) {
+      const end = this.timeoutAt(cs);
+      if (end !== undefined && (next === undefined || end < next)) next = end;
+    }
+    return next;
+  }
+
+  /**
+   * Processes one event and returns the matches it completes (a shared empty array when none).
    *
    * @example
    * ```ts
@@ -181,44 +228,38 @@ export class NFA<T> {
     event: T,
     timestamp: number,
     afterMatchSkipStrategy: AfterMatchSkipStrategy = this.defaultSkip,
-  ): Map<string, T[]>[] {
+  ): readonly Map<string, T[]>[] {
     const buffer = state.buffer;
-    const slot: EventSlot<T> = { id: buffer.reserveEventId(), event, timestamp, stored: false };
-    const newPartialMatches: ComputationState[] = [];
-    const potentialMatches: ComputationState[] = [];
-    try {
-      for (const cs of state.partialMatches) {
-        if (this.isTimedOut(cs, timestamp)) {
-          // Left for advanceTime to report (or complete): a run past its window takes no event.
-          newPartialMatches.push(cs);
-          continue;
-        }
-        const next = this.computeNextStates(buffer, cs, slot);
-        const retainFrom = newPartialMatches.length;
-        let discard = false;
-        for (const ns of next) {
-          const type = this.states[ns.state]!.type;
-          if (type === StateType.Final) potentialMatches.push(ns);
-          else if (type === StateType.Stop) {
-            discard = true;
-            if (ns.previous !== null) buffer.releaseNode(ns.previous);
-          } else newPartialMatches.push(ns);
-        }
-        if (discard) {
-          for (let i = retainFrom; i < newPartialMatches.length; i++) {
-            const previous = newPartialMatches[i]!.previous;
-            if (previous !== null) buffer.releaseNode(previous);
-          }
-          newPartialMatches.length = retainFrom;
-        }
+    const runs = state.partialMatches;
+    const next = this.spare;
+    if (next.length !== 0) next.length = 0;
+    const potential = this.potential;
+    if (potential.length !== 0) potential.length = 0;
+    this.stored = null;
+    const checkWindows = this.hasWindows;
+    for (let i = 0; i < runs.length; i++) {
+      const cs = runs[i]!;
+      if (checkWindows && this.isTimedOut(cs, timestamp)) {
+        // Left for advanceTime to report (or complete): a run past its window takes no event.
+        next.push(cs);
+        continue;
       }
-    } finally {
-      if (slot.stored) buffer.releaseEvent(slot.id);
+      const retainFrom = next.length;
+      if (this.computeNextStates(buffer, cs, event, timestamp, next, potential)) {
+        for (let j = retainFrom; j < next.length; j++) {
+          const previous = next[j]!.previous;
+          if (previous !== null) buffer.releaseNode(previous);
+        }
+        next.length = retainFrom;
+      }
     }
-    sortByStartEvent(newPartialMatches);
-    state.partialMatches = newPartialMatches;
-    sortMatches(buffer, potentialMatches);
-    return this.emitMatches(state, potentialMatches, afterMatchSkipStrategy);
+    this.stored = null;
+    sortByStartEvent(next);
+    state.partialMatches = next;
+    this.spare = runs; // cleared on the next call
+    if (potential.length === 0 && state.completedMatches.length === 0) return NO_MATCHES;
+    sortMatches(potential);
+    return this.emitMatches(state, potential, afterMatchSkipStrategy);
   }
 
   /**
@@ -235,17 +276,14 @@ export class NFA<T> {
     timestamp: number,
     afterMatchSkipStrategy: AfterMatchSkipStrategy = this.defaultSkip,
   ): AdvanceTimeResult<T> {
-    if (
-      state.completedMatches.length === 0 &&
-      (!this.hasWindows || !state.partialMatches.some((cs) => this.isTimedOut(cs, timestamp)))
-    ) {
-      return { matches: [], timedOut: [] };
+    if (state.completedMatches.length === 0 && !this.anyTimedOut(state.partialMatches, timestamp)) {
+      return NOTHING;
     }
     const buffer = state.buffer;
     const timedOut: Array<[Map<string, T[]>, number]> = [];
-    const newPartialMatches: ComputationState[] = [];
-    const potentialMatches: ComputationState[] = [];
-    const completedNodes = new Set<number | null>();
+    const newPartialMatches: ComputationState<T>[] = [];
+    const potentialMatches: ComputationState<T>[] = [];
+    const completedNodes = new Set<BufferNode<T> | null>();
     for (const cs of state.partialMatches) {
       const end = this.timeoutAt(cs);
       if (end === undefined || timestamp < end) {
@@ -266,18 +304,27 @@ export class NFA<T> {
       if (cs.previous !== null) buffer.releaseNode(cs.previous);
     }
     state.partialMatches = newPartialMatches;
-    sortMatches(buffer, potentialMatches);
+    sortMatches(potentialMatches);
     return { matches: this.emitMatches(state, potentialMatches, afterMatchSkipStrategy), timedOut };
   }
 
+  /**
+   * Partial matches are sorted by first event, and events come in timestamp order, so with only a
+   * whole-match window the first one times out first: checking it alone keeps this O(1) per event.
+   */
+  private anyTimedOut(runs: readonly ComputationState<T>[], timestamp: number): boolean {
+    if (!this.hasWindows || runs.length === 0) return false;
+    if (!this.hasPreviousWindows) return this.isTimedOut(runs[0]!, timestamp);
+    for (let i = 0; i < runs.length; i++) if (this.isTimedOut(runs[i]!, timestamp)) return true;
+    return false;
+  }
+
   /** When `cs` times out (end of its window), or `undefined` if it has no window. */
-  private timeoutAt(cs: ComputationState): number | undefined {
-    if (this.isStart(cs) && cs.previous === null) return undefined;
-    let end: number | undefined;
+  private timeoutAt(cs: ComputationState<T>): number | undefined {
+    if (cs.startEventId === null) return undefined;
     const windowTime = this.compiled.windowTime;
-    if (windowTime !== undefined) end = cs.startTimestamp + windowTime;
-    const stage = (this.pendingOf[cs.state] ?? this.states[cs.state]!).stageName;
-    const previousWindow = this.compiled.windowTimes.get(stage);
+    let end = windowTime === undefined ? undefined : cs.startTimestamp + windowTime;
+    const previousWindow = this.previousWindowOf[cs.state];
     if (previousWindow !== undefined && cs.previous !== null) {
       const e = cs.previousTimestamp + previousWindow;
       if (end === undefined || e < end) end = e;
@@ -285,19 +332,20 @@ export class NFA<T> {
     return end;
   }
 
-  private isTimedOut(cs: ComputationState, timestamp: number): boolean {
+  private isTimedOut(cs: ComputationState<T>, timestamp: number): boolean {
     const end = this.timeoutAt(cs);
     return end !== undefined && timestamp >= end;
   }
 
   private emitMatches(
     state: NFAState<T>,
-    potentialMatches: ComputationState[],
+    potentialMatches: readonly ComputationState<T>[],
     strategy: AfterMatchSkipStrategy,
-  ): Map<string, T[]>[] {
+  ): readonly Map<string, T[]>[] {
     const buffer = state.buffer;
-    const result: Map<string, T[]>[] = [];
     if (!strategy.isSkipStrategy()) {
+      if (potentialMatches.length === 0) return NO_MATCHES;
+      const result: Map<string, T[]>[] = [];
       for (const m of potentialMatches) {
         result.push(buffer.extractMatch(m.previous));
         if (m.previous !== null) buffer.releaseNode(m.previous);
@@ -306,8 +354,9 @@ export class NFA<T> {
     }
     if (potentialMatches.length > 0) {
       state.completedMatches.push(...potentialMatches);
-      sortMatches(buffer, state.completedMatches);
+      sortMatches(state.completedMatches);
     }
+    let result: Map<string, T[]>[] | undefined;
     while (state.completedMatches.length > 0) {
       const earliest = state.completedMatches[0]!;
       const earliestPartial = state.partialMatches.find((cs) => cs.startEventId !== null);
@@ -319,17 +368,17 @@ export class NFA<T> {
         state.partialMatches = this.prune(buffer, state.partialMatches, prune);
         state.completedMatches = this.prune(buffer, state.completedMatches, prune);
       }
-      result.push(buffer.materialize(ids));
+      (result ??= []).push(buffer.extractMatch(earliest.previous));
       if (earliest.previous !== null) buffer.releaseNode(earliest.previous);
     }
-    return result;
+    return result ?? NO_MATCHES;
   }
 
   private prune(
     buffer: SharedBuffer<T>,
-    runs: ComputationState[],
+    runs: ComputationState<T>[],
     shouldPrune: (startEventId: number) => boolean,
-  ): ComputationState[] {
+  ): ComputationState<T>[] {
     return runs.filter((cs) => {
       if (cs.startEventId === null || !shouldPrune(cs.startEventId)) return true;
       if (cs.previous !== null) buffer.releaseNode(cs.previous);
@@ -337,114 +386,128 @@ export class NFA<T> {
     });
   }
 
+  /**
+   * Moves one partial match over the event: its successors go to `next` (or `potential` when
+   * final). Returns whether the path reached a Stop state (a negation saw a forbidden event), in
+   * which case the caller discards the successors it pushed to `next`.
+   */
   private computeNextStates(
     buffer: SharedBuffer<T>,
-    cs: ComputationState,
-    slot: EventSlot<T>,
-  ): ComputationState[] {
-    const { event, timestamp } = slot;
+    cs: ComputationState<T>,
+    event: T,
+    timestamp: number,
+    next: ComputationState<T>[],
+    potential: ComputationState<T>[],
+  ): boolean {
     const ctx = this.context.reset(buffer, cs.previous, timestamp);
     const current = this.states[cs.state]!;
-    const edges = this.outgoingEdges(ctx, current, event);
-    let totalTake = 0;
-    let totalIgnore = 0;
-    for (const e of edges) {
-      if (e.transition.action === TransitionAction.TAKE) totalTake++;
-      else if (e.transition.target !== current.index) totalIgnore++;
-    }
+    const edgeCount = this.collectEdges(ctx, current, event);
     const isStart = current.type === StateType.Start;
-    const result: ComputationState[] = [];
-    const totalTakeToSkip = Math.max(0, totalTake - 1);
-    let ignoreBranchesToVisit = totalIgnore;
-    let takeBranchesToVisit = Math.max(0, totalTake - 1);
-    for (const { source, transition } of edges) {
+    let discard = false;
+    for (let k = 0; k < edgeCount; k++) {
+      const transition = this.edgeTransitions[k]!;
       const target = this.states[transition.target]!;
       if (transition.action === TransitionAction.IGNORE) {
         if (isStart) continue;
-        let version: DeweyNumber;
-        if (target.index === current.index) {
-          version = cs.version.increase(increasingSelfState(ignoreBranchesToVisit, takeBranchesToVisit));
-        } else {
-          version = cs.version.increase(totalTakeToSkip + ignoreBranchesToVisit).addStage();
-          ignoreBranchesToVisit--;
-        }
-        this.add(
-          buffer,
-          result,
-          target.index,
-          cs.previous,
-          version,
-          cs.startTimestamp,
-          cs.previousTimestamp,
-          cs.startEventId,
-        );
+        const moved =
+          target.index === current.index
+            ? cs
+            : {
+                state: target.index,
+                previous: cs.previous,
+                startTimestamp: cs.startTimestamp,
+                previousTimestamp: cs.previousTimestamp,
+                startEventId: cs.startEventId,
+              };
+        if (this.route(buffer, moved, next, potential)) discard = true;
         const final = this.finalStateAfterProceed(ctx, target, event);
         if (final !== undefined) {
-          this.add(
-            buffer,
-            result,
-            final,
-            cs.previous,
-            cs.version,
-            cs.startTimestamp,
-            cs.previousTimestamp,
-            cs.startEventId,
-          );
+          const done = {
+            state: final,
+            previous: cs.previous,
+            startTimestamp: cs.startTimestamp,
+            previousTimestamp: cs.previousTimestamp,
+            startEventId: cs.startEventId,
+          };
+          if (this.route(buffer, done, next, potential)) discard = true;
         }
-      } else if (transition.action === TransitionAction.TAKE) {
-        const currentVersion = cs.version.increase(takeBranchesToVisit);
-        const nextVersion = currentVersion.addStage();
-        takeBranchesToVisit--;
-        if (!slot.stored) {
-          buffer.storeEvent(slot.id, event, timestamp);
-          slot.stored = true;
-        }
-        const node = buffer.put(source.stageName, slot.id, cs.previous, currentVersion);
+      } else {
+        if (this.stored === null) this.stored = buffer.createEvent(event, timestamp);
+        const node = buffer.put(this.edgeSources[k]!.stageName, this.stored, cs.previous);
         const startTimestamp = isStart ? timestamp : cs.startTimestamp;
-        const startEventId = isStart ? slot.id : cs.startEventId;
-        this.add(buffer, result, target.index, node, nextVersion, startTimestamp, timestamp, startEventId);
+        const startEventId = isStart ? this.stored.id : cs.startEventId;
+        const taken = {
+          state: target.index,
+          previous: node,
+          startTimestamp,
+          previousTimestamp: timestamp,
+          startEventId,
+        };
+        if (this.route(buffer, taken, next, potential)) discard = true;
         const final = this.finalStateAfterProceed(ctx, target, event);
         if (final !== undefined) {
-          this.add(buffer, result, final, node, nextVersion, startTimestamp, timestamp, startEventId);
+          const done = {
+            state: final,
+            previous: node,
+            startTimestamp,
+            previousTimestamp: timestamp,
+            startEventId,
+          };
+          if (this.route(buffer, done, next, potential)) discard = true;
         }
       }
     }
-    if (isStart) {
-      result.push(
-        this.startComputationState(cs.version.increase(increasingSelfState(totalIgnore, totalTake))),
-      );
-    }
+    if (isStart) next.push(cs);
     if (cs.previous !== null) buffer.releaseNode(cs.previous);
-    return result;
+    return discard;
   }
 
-  private add(
+  /**
+   * Files a successor by the type of its state, holding a reference on its last node; a Stop state
+   * releases it again (the path is dead) and returns `true`.
+   */
+  private route(
     buffer: SharedBuffer<T>,
-    into: ComputationState[],
-    state: number,
-    previous: number | null,
-    version: DeweyNumber,
-    startTimestamp: number,
-    previousTimestamp: number,
-    startEventId: number | null,
-  ): void {
+    run: ComputationState<T>,
+    next: ComputationState<T>[],
+    potential: ComputationState<T>[],
+  ): boolean {
+    const previous = run.previous;
     if (previous !== null) buffer.lockNode(previous);
-    into.push({ state, previous, version, startTimestamp, previousTimestamp, startEventId });
+    const type = this.states[run.state]!.type;
+    if (type === StateType.Final) potential.push(run);
+    else if (type === StateType.Stop) {
+      if (previous !== null) buffer.releaseNode(previous);
+      return true;
+    } else next.push(run);
+    return false;
   }
 
-  /** The TAKE and IGNORE edges reachable through PROCEED edges whose conditions hold (Flink's decision graph). */
-  private outgoingEdges(ctx: ConditionContext<T>, state: NFAStateDefinition<T>, event: T): Edge<T>[] {
-    const edges: Edge<T>[] = [];
-    const stack: NFAStateDefinition<T>[] = [state];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
-      for (const t of s.transitions) {
+  /**
+   * Collects into the scratch edge lists the TAKE and IGNORE edges reachable through PROCEED edges
+   * whose conditions hold (Flink's decision graph); returns how many.
+   */
+  private collectEdges(ctx: ConditionContext<T>, state: NFAStateDefinition<T>, event: T): number {
+    // A stack with its own top index: resizing a scratch array per call showed up in profiles.
+    const stack = this.stack;
+    let top = 0;
+    stack[top++] = state;
+    let count = 0;
+    while (top > 0) {
+      const s = stack[--top]!;
+      const transitions = s.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i]!;
         if (!testEdge(t.condition, event, ctx)) continue;
-        if (t.action === TransitionAction.PROCEED) stack.push(this.states[t.target]!);
-        else edges.push({ source: s, transition: t });
+        if (t.action === TransitionAction.PROCEED) stack[top++] = this.states[t.target]!;
+        else {
+          this.edgeSources[count] = s;
+          this.edgeTransitions[count] = t;
+          count++;
+        }
       }
     }
-    return edges;
+    return count;
   }
 
   private finalStateAfterProceed(
@@ -452,31 +515,24 @@ export class NFA<T> {
     state: NFAStateDefinition<T>,
     event: T,
   ): number | undefined {
-    const stack: NFAStateDefinition<T>[] = [state];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
+    // Most states have no PROCEED edge at all: answer without touching the stack.
+    if (!this.hasProceed[state.index]) return undefined;
+    const stack = this.stack;
+    let top = 0;
+    stack[top++] = state;
+    while (top > 0) {
+      const s = stack[--top]!;
       for (const t of s.transitions) {
         if (t.action !== TransitionAction.PROCEED || !testEdge(t.condition, event, ctx)) continue;
         const target = this.states[t.target]!;
         if (target.type === StateType.Final) return target.index;
-        stack.push(target);
+        stack[top++] = target;
       }
     }
     return undefined;
   }
 
-  private startComputationState(version: DeweyNumber): ComputationState {
-    return {
-      state: this.compiled.startState,
-      previous: null,
-      version,
-      startTimestamp: -1,
-      previousTimestamp: -1,
-      startEventId: null,
-    };
-  }
-
-  private isStart(cs: ComputationState): boolean {
+  private isStart(cs: ComputationState<T>): boolean {
     return this.states[cs.state]!.type === StateType.Start;
   }
 
@@ -497,7 +553,7 @@ export class NFA<T> {
 }
 
 /** Stable sort by first event, skipped when already sorted (the usual case). */
-function sortByStartEvent(runs: ComputationState[]): void {
+function sortByStartEvent<T>(runs: ComputationState<T>[]): void {
   for (let i = 1; i < runs.length; i++) {
     if (compareByStartEvent(runs[i - 1]!, runs[i]!) > 0) {
       runs.sort(compareByStartEvent);
@@ -506,35 +562,42 @@ function sortByStartEvent(runs: ComputationState[]): void {
   }
 }
 
+/** Scratch paths for {@link compareMatches} (event ids, newest first). */
+const pathA: number[] = [];
+const pathB: number[] = [];
+
 /**
  * Orders completed matches by first event, then last event, then their event sequences
  * lexicographically. Flink orders by first event only (ties in unspecified priority-queue order);
  * the full order makes the emission order, and so what a skip strategy prunes, deterministic.
  */
-function sortMatches<T>(buffer: SharedBuffer<T>, runs: ComputationState[]): void {
+function sortMatches<T>(runs: ComputationState<T>[]): void {
   if (runs.length < 2) return;
-  const ids = new Map<ComputationState, number[]>();
-  const idsOf = (cs: ComputationState): number[] => {
-    let list = ids.get(cs);
-    if (list === undefined) {
-      list = buffer.eventIdsOnPath(cs.previous);
-      ids.set(cs, list);
+  for (let i = 1; i < runs.length; i++) {
+    if (compareMatches(runs[i - 1]!, runs[i]!) > 0) {
+      runs.sort(compareMatches);
+      return;
     }
-    return list;
-  };
-  runs.sort((a, b) => {
-    const byStart = compareByStartEvent(a, b);
-    if (byStart !== 0) return byStart;
-    const x = idsOf(a);
-    const y = idsOf(b);
-    const byEnd = (x.at(-1) ?? -1) - (y.at(-1) ?? -1);
-    if (byEnd !== 0) return byEnd;
-    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-    return x.length - y.length;
-  });
+  }
 }
 
-/** Flink's `calculateIncreasingSelfState`. */
-function increasingSelfState(ignoreBranches: number, takeBranches: number): number {
-  return takeBranches === 0 && ignoreBranches === 0 ? 0 : ignoreBranches + Math.max(1, takeBranches);
+function compareMatches<T>(a: ComputationState<T>, b: ComputationState<T>): number {
+  const byStart = compareByStartEvent(a, b);
+  if (byStart !== 0) return byStart;
+  const x = fillPath(pathA, a.previous);
+  const y = fillPath(pathB, b.previous);
+  const byEnd = (x > 0 ? pathA[0]! : -1) - (y > 0 ? pathB[0]! : -1);
+  if (byEnd !== 0) return byEnd;
+  const n = Math.min(x, y);
+  for (let k = 1; k <= n; k++) {
+    const d = pathA[x - k]! - pathB[y - k]!;
+    if (d !== 0) return d;
+  }
+  return x - y;
+}
+
+function fillPath<T>(into: number[], node: BufferNode<T> | null): number {
+  let length = 0;
+  for (let n = node; n !== null; n = n.previous) into[length++] = n.event.id;
+  return length;
 }

@@ -1,5 +1,3 @@
-import type { DeweyNumber } from './dewey-number.js';
-
 /**
  * An event stored once in a {@link SharedBuffer}, with the number of nodes that reference it.
  * `id` orders events by arrival (Flink's `EventId`); skip strategies compare these ids.
@@ -17,23 +15,20 @@ export interface BufferedEvent<T> {
 }
 
 /**
- * A node of the shared buffer (Flink's `SharedBufferNode` with its edge): an event taken by a stage,
- * pointing to the node of the previously taken event of the same partial match (`null` for the
- * first), the edge labelled with the {@link DeweyNumber} version of the run that took it. Partial
- * matches that branched share their common prefix of nodes. `refs` counts the partial matches and
- * the later nodes referring to it; at 0 the node is released, and so is its event when no other
- * node refers to it.
+ * A node of the shared buffer: an event taken by a stage, pointing to the node of the previously
+ * taken event of the same partial match (`null` for the first). Partial matches that branched share
+ * their common prefix of nodes, and every node of every branch shares the one stored event.
+ * `refs` counts the partial matches and the later nodes referring to it; at 0 the node is released,
+ * and so is its event when no other node refers to it.
  *
  * @example
  * ```ts
- * const n: BufferNode = { id: 3, stageName: 'b', eventId: 7, previous: 2, version, refs: 1 };
+ * const n: BufferNode<Event> = { stageName: 'b', event: stored, previous: aNode, refs: 1 };
  * ```
  */
-export interface BufferNode {
-  readonly id: number;
+export interface BufferNode<T> {
   readonly stageName: string;
-  readonly eventId: number;
-  readonly previous: number | null;
-  readonly version: DeweyNumber;
+  readonly event: BufferedEvent<T>;
+  readonly previous: BufferNode<T> | null;
   refs: number;
 }

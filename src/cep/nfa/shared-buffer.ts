@@ -1,126 +1,89 @@
-import { DeweyNumber } from './dewey-number.js';
 import type { BufferedEvent, BufferNode } from './shared-buffer-entry.js';
 
 /**
- * The plain-data form of a {@link SharedBuffer} (for checkpoints): structured-cloneable.
+ * The plain-data form of the reachable part of a {@link SharedBuffer} (for checkpoints):
+ * structured-cloneable when the events are. Nodes are listed so that a node's `previous` comes
+ * before it; `roots[i]` is the node id of the i-th root given to {@link SharedBuffer.toData}.
  *
  * @example
  * ```ts
- * const data: SharedBufferData<Event> = buffer.toData();
+ * const data: SharedBufferData<Event> = buffer.toData([run.previous]);
  * ```
  */
 export interface SharedBufferData<T> {
   readonly nextEventId: number;
-  readonly nextNodeId: number;
-  readonly events: Array<[id: number, event: T, timestamp: number, refs: number]>;
-  readonly nodes: Array<
-    [id: number, stageName: string, eventId: number, previous: number | null, version: number[], refs: number]
-  >;
+  readonly events: Array<[id: number, event: T, timestamp: number]>;
+  readonly nodes: Array<[id: number, stageName: string, eventId: number, previous: number | null]>;
+  readonly roots: Array<number | null>;
 }
 
 /**
  * The per-key store of the events of all partial matches (Flink's `SharedBuffer`): each event is
- * stored once with a reference count; each taken event is a {@link BufferNode} pointing to the node
- * taken before it in the same partial match, so partial matches that branched share their prefix.
- * Memory grows with the buffered events and branch points, not with the number of matches.
+ * stored once; each taken event is a {@link BufferNode} pointing to the node taken before it in the
+ * same partial match, so partial matches that branched share their prefix. Memory grows with the
+ * buffered events and branch points, not with the number of matches.
  *
- * Reference counting: a partial match (computation state) holds one reference on its last node
- * ({@link lockNode}/{@link releaseNode}); a node holds one on its previous node and one on its event.
- * When nothing refers to a node it is removed, cascading to its previous node and its event, so when
- * no partial match remains the buffer is empty ({@link isEmpty}).
+ * Flink keys its nodes by (stage, event) and lets runs share them, so a node has several outgoing
+ * edges and Dewey-number versions pick each run's path. Here a node is created per take and has a
+ * single predecessor: a run's path is explicit, needs no version, and is read by pointer chasing
+ * (no hashing on the hot path). Event payloads are still stored once, however many runs take them.
+ *
+ * Reference counting: a partial match holds one reference on its last node ({@link lockNode} /
+ * {@link releaseNode}); a node holds one on its previous node and one on its event. When nothing
+ * refers to a node it is released, cascading to its previous node and its event, so once no
+ * partial match remains the buffer is empty ({@link isEmpty}) and the objects are garbage.
  *
  * @example
  * ```ts
  * const buffer = new SharedBuffer<Event>();
- * const e = buffer.registerEvent(event, 1000);
- * const n = buffer.put('a', e, null, DeweyNumber.of(1));
- * buffer.lockNode(n);
- * buffer.releaseEvent(e);
- * buffer.extractMatch(n); // Map { 'a' => [event] }
- * buffer.releaseNode(n);
+ * const a = buffer.put('a', buffer.createEvent(event, 1000), null);
+ * buffer.lockNode(a);
+ * buffer.extractMatch(a); // Map { 'a' => [event] }
+ * buffer.releaseNode(a);
  * buffer.isEmpty();       // true
  * ```
  */
 export class SharedBuffer<T> {
-  private readonly events = new Map<number, BufferedEvent<T>>();
-  private readonly nodes = new Map<number, BufferNode>();
   private nextEventId = 0;
-  private nextNodeId = 0;
+  private events = 0;
+  private nodes = 0;
 
   /**
-   * Stores an event with one reference, held by the caller while it processes the event (so that a
-   * partial match discarded meanwhile cannot drop it); returns its id. Release it with
-   * {@link releaseEvent}.
+   * Wraps an event for storage with the next arrival id; it counts as stored from its first
+   * {@link put}, so an event no partial match takes costs nothing.
    *
    * @example
    * ```ts
-   * const id = buffer.registerEvent(e, ts);
+   * const stored = buffer.createEvent(e, ts);
    * ```
    */
-  registerEvent(event: T, timestamp: number): number {
-    const id = this.nextEventId++;
-    this.events.set(id, { id, event, timestamp, refs: 1 });
-    return id;
+  createEvent(event: T, timestamp: number): BufferedEvent<T> {
+    return { id: this.nextEventId++, event, timestamp, refs: 0 };
   }
 
   /**
-   * Reserves the id of the next event without storing it, so an event no partial match takes costs
-   * nothing; store it with {@link storeEvent} before its first {@link put}.
+   * Adds a node: `stageName` took `event` after the node `previous`. The node starts with no
+   * reference: the partial match created with it locks it.
    *
    * @example
    * ```ts
-   * const id = buffer.reserveEventId();
+   * const b = buffer.put('b', stored, aNode);
    * ```
    */
-  reserveEventId(): number {
-    return this.nextEventId++;
-  }
-
-  /**
-   * Stores an event under a reserved id with one reference held by the caller (as
-   * {@link registerEvent}).
-   *
-   * @example
-   * ```ts
-   * buffer.storeEvent(id, e, ts);
-   * ```
-   */
-  storeEvent(id: number, event: T, timestamp: number): void {
-    this.events.set(id, { id, event, timestamp, refs: 1 });
-  }
-
-  /** Drops a reference to an event, and the event with the last one. @example `buffer.releaseEvent(id)` */
-  releaseEvent(eventId: number): void {
-    const e = this.events.get(eventId);
-    if (e !== undefined && --e.refs === 0) this.events.delete(eventId);
-  }
-
-  /**
-   * Adds a node: `stageName` took `eventId` after the node `previous`, in the run `version`. The node
-   * starts with no reference: the partial match created with it locks it.
-   *
-   * @example
-   * ```ts
-   * const n = buffer.put('b', eventId, previousNode, version);
-   * ```
-   */
-  put(stageName: string, eventId: number, previous: number | null, version: DeweyNumber): number {
-    const event = this.events.get(eventId);
-    if (event === undefined) throw new Error(`Unknown event id ${eventId} in the shared buffer`);
-    if (previous !== null) this.lockNode(previous);
-    event.refs++;
-    const id = this.nextNodeId++;
-    this.nodes.set(id, { id, stageName, eventId, previous, version, refs: 0 });
-    return id;
+  put(stageName: string, event: BufferedEvent<T>, previous: BufferNode<T> | null): BufferNode<T> {
+    if (previous !== null) previous.refs++;
+    if (event.refs++ === 0) this.events++;
+    this.nodes++;
+    return { stageName, event, previous, refs: 0 };
   }
 
   /** Adds a reference to a node. @example `buffer.lockNode(n)` */
-  lockNode(nodeId: number): void {
-    this.node(nodeId).refs++;
+  lockNode(node: BufferNode<T>): void {
+    node.refs++;
   }
 
   /**
-   * Removes a reference; a node without references is removed, and so are, in turn, its previous
+   * Removes a reference; a node without references is released, and so are, in turn, its previous
    * node and its event when nothing else refers to them.
    *
    * @example
@@ -128,20 +91,18 @@ export class SharedBuffer<T> {
    * buffer.releaseNode(n);
    * ```
    */
-  releaseNode(nodeId: number): void {
-    let id: number | null = nodeId;
-    while (id !== null) {
-      const node = this.node(id);
-      node.refs--;
-      if (node.refs > 0) return;
-      this.nodes.delete(id);
-      this.releaseEvent(node.eventId);
-      id = node.previous;
+  releaseNode(node: BufferNode<T>): void {
+    let n: BufferNode<T> | null = node;
+    while (n !== null) {
+      if (--n.refs > 0) return;
+      this.nodes--;
+      if (--n.event.refs === 0) this.events--;
+      n = n.previous;
     }
   }
 
   /**
-   * The event ids of the partial match ending at `nodeId`, by stage, in the order the stages were
+   * The event ids of the partial match ending at `node`, by stage, in the order the stages were
    * first matched, each oldest first.
    *
    * @example
@@ -149,59 +110,57 @@ export class SharedBuffer<T> {
    * buffer.extractEventIds(n); // Map { 'a' => [0], 'b' => [1, 2] }
    * ```
    */
-  extractEventIds(nodeId: number | null): Map<string, number[]> {
-    const path: BufferNode[] = [];
-    for (let id = nodeId; id !== null; ) {
-      const node = this.node(id);
-      path.push(node);
-      id = node.previous;
-    }
+  extractEventIds(node: BufferNode<T> | null): Map<string, number[]> {
     const result = new Map<string, number[]>();
-    for (let i = path.length - 1; i >= 0; i--) {
-      const node = path[i]!;
-      const list = result.get(node.stageName);
-      if (list === undefined) result.set(node.stageName, [node.eventId]);
-      else list.push(node.eventId);
+    const length = pathOf(node);
+    const path = scratchPath as BufferNode<T>[];
+    for (let i = length - 1; i >= 0; i--) {
+      const n = path[i]!;
+      const list = result.get(n.stageName);
+      if (list === undefined) result.set(n.stageName, [n.event.id]);
+      else list.push(n.event.id);
     }
     return result;
   }
 
   /**
-   * The event ids of the partial match ending at `nodeId`, oldest first, whatever their stage.
+   * The event ids of the partial match ending at `node`, oldest first, whatever their stage.
    *
    * @example
    * ```ts
    * buffer.eventIdsOnPath(n); // [0, 1, 2]
    * ```
    */
-  eventIdsOnPath(nodeId: number | null): number[] {
+  eventIdsOnPath(node: BufferNode<T> | null): number[] {
     const ids: number[] = [];
-    for (let id = nodeId; id !== null; ) {
-      const node = this.node(id);
-      ids.push(node.eventId);
-      id = node.previous;
-    }
+    for (let n = node; n !== null; n = n.previous) ids.push(n.event.id);
     return ids.reverse();
   }
 
-  /** The events of {@link extractEventIds}. @example `buffer.extractMatch(n).get('b')` */
-  extractMatch(nodeId: number | null): Map<string, T[]> {
-    return this.materialize(this.extractEventIds(nodeId));
-  }
-
-  /** Event ids to events. @example `buffer.materialize(buffer.extractEventIds(n))` */
-  materialize(ids: Map<string, number[]>): Map<string, T[]> {
+  /**
+   * The events of the partial match ending at `node` by stage, in the order the stages were first
+   * matched, each oldest first (what a pattern process function receives).
+   *
+   * @example
+   * ```ts
+   * buffer.extractMatch(n).get('b'); // [b1, b2]
+   * ```
+   */
+  extractMatch(node: BufferNode<T> | null): Map<string, T[]> {
     const result = new Map<string, T[]>();
-    for (const [stage, list] of ids)
-      result.set(
-        stage,
-        list.map((id) => this.events.get(id)!.event),
-      );
+    const length = pathOf(node);
+    const path = scratchPath as BufferNode<T>[];
+    for (let i = length - 1; i >= 0; i--) {
+      const n = path[i]!;
+      const list = result.get(n.stageName);
+      if (list === undefined) result.set(n.stageName, [n.event.event]);
+      else list.push(n.event.event);
+    }
     return result;
   }
 
   /**
-   * The events taken by `stageName` in the partial match ending at `nodeId`, oldest first (what an
+   * The events taken by `stageName` in the partial match ending at `node`, oldest first (what an
    * iterative condition reads).
    *
    * @example
@@ -209,71 +168,107 @@ export class SharedBuffer<T> {
    * buffer.eventsForStage(n, 'b');
    * ```
    */
-  eventsForStage(nodeId: number | null, stageName: string): T[] {
+  eventsForStage(node: BufferNode<T> | null, stageName: string): T[] {
     const result: T[] = [];
-    for (let id = nodeId; id !== null; ) {
-      const node = this.node(id);
-      if (node.stageName === stageName) result.push(this.events.get(node.eventId)!.event);
-      id = node.previous;
-    }
+    for (let n = node; n !== null; n = n.previous) if (n.stageName === stageName) result.push(n.event.event);
     return result.reverse();
   }
 
   /** Whether no event and no node is stored. @example `buffer.isEmpty()` */
   isEmpty(): boolean {
-    return this.events.size === 0 && this.nodes.size === 0;
+    return this.events === 0 && this.nodes === 0;
   }
 
   /** The number of stored events. @example `buffer.eventCount()` */
   eventCount(): number {
-    return this.events.size;
+    return this.events;
   }
 
   /** The number of stored nodes. @example `buffer.nodeCount()` */
   nodeCount(): number {
-    return this.nodes.size;
+    return this.nodes;
   }
 
-  /** Plain data for checkpoints. @example `SharedBuffer.fromData(buffer.toData())` */
-  toData(): SharedBufferData<T> {
-    return {
-      nextEventId: this.nextEventId,
-      nextNodeId: this.nextNodeId,
-      events: [...this.events.values()].map((e) => [e.id, e.event, e.timestamp, e.refs]),
-      nodes: [...this.nodes.values()].map((n) => [
-        n.id,
-        n.stageName,
-        n.eventId,
-        n.previous,
-        n.version.toArray(),
-        n.refs,
-      ]),
-    };
+  /**
+   * Plain data for checkpoints: the nodes reachable from `roots` (the last nodes of the live partial
+   * matches) and their events, each once.
+   *
+   * @example
+   * ```ts
+   * const data = buffer.toData(state.partialMatches.map((cs) => cs.previous));
+   * ```
+   */
+  toData(roots: ReadonlyArray<BufferNode<T> | null>): SharedBufferData<T> {
+    const nodeIds = new Map<BufferNode<T>, number>();
+    const eventIds = new Set<number>();
+    const events: SharedBufferData<T>['events'] = [];
+    const nodes: SharedBufferData<T>['nodes'] = [];
+    const chain: BufferNode<T>[] = [];
+    const rootIds = roots.map((root) => {
+      // Number a chain's unseen nodes oldest first, so that a node's previous precedes it.
+      for (let n = root; n !== null && !nodeIds.has(n); n = n.previous) chain.push(n);
+      while (chain.length > 0) {
+        const n = chain.pop()!;
+        const id = nodes.length;
+        nodeIds.set(n, id);
+        const e = n.event;
+        if (!eventIds.has(e.id)) {
+          eventIds.add(e.id);
+          events.push([e.id, e.event, e.timestamp]);
+        }
+        nodes.push([id, n.stageName, e.id, n.previous === null ? null : nodeIds.get(n.previous)!]);
+      }
+      return root === null ? null : nodeIds.get(root)!;
+    });
+    return { nextEventId: this.nextEventId, events, nodes, roots: rootIds };
   }
 
-  /** Rebuilds a buffer from {@link toData}. @example `SharedBuffer.fromData(data)` */
-  static fromData<T>(data: SharedBufferData<T>): SharedBuffer<T> {
+  /**
+   * Rebuilds a buffer from {@link toData}, with the reference counts of its nodes (one per later
+   * node, none yet for the roots: the restored partial matches lock them) and events.
+   *
+   * @example
+   * ```ts
+   * const { buffer, roots } = SharedBuffer.fromData(data);
+   * ```
+   */
+  static fromData<T>(data: SharedBufferData<T>): {
+    buffer: SharedBuffer<T>;
+    roots: Array<BufferNode<T> | null>;
+  } {
     const buffer = new SharedBuffer<T>();
     buffer.nextEventId = data.nextEventId;
-    buffer.nextNodeId = data.nextNodeId;
-    for (const [id, event, timestamp, refs] of data.events)
-      buffer.events.set(id, { id, event, timestamp, refs });
-    for (const [id, stageName, eventId, previous, version, refs] of data.nodes) {
-      buffer.nodes.set(id, {
-        id,
-        stageName,
-        eventId,
-        previous,
-        version: DeweyNumber.fromArray(version),
-        refs,
-      });
+    const events = new Map<number, BufferedEvent<T>>();
+    for (const [id, event, timestamp] of data.events) events.set(id, { id, event, timestamp, refs: 0 });
+    const nodes = new Map<number, BufferNode<T>>();
+    for (const [id, stageName, eventId, previousId] of data.nodes) {
+      const event = events.get(eventId);
+      const previous = previousId === null ? null : nodes.get(previousId);
+      if (event === undefined || previous === undefined) {
+        throw new Error(`Corrupt shared buffer data: node ${id} refers to a missing event or node`);
+      }
+      nodes.set(id, buffer.put(stageName, event, previous));
     }
-    return buffer;
+    const roots = data.roots.map((id) => {
+      if (id === null) return null;
+      const node = nodes.get(id);
+      if (node === undefined) throw new Error(`Corrupt shared buffer data: missing root node ${id}`);
+      return node;
+    });
+    return { buffer, roots };
   }
+}
 
-  private node(id: number): BufferNode {
-    const node = this.nodes.get(id);
-    if (node === undefined) throw new Error(`Unknown node ${id} in the shared buffer`);
-    return node;
-  }
+/** Scratch for {@link pathOf}: matches are extracted one at a time. */
+const scratchPath: BufferNode<unknown>[] = [];
+
+/**
+ * The nodes from `node` back to the first one (newest first), in a shared scratch array valid until
+ * the next call; its length is returned.
+ */
+function pathOf<T>(node: BufferNode<T> | null): number {
+  const path = scratchPath as BufferNode<T>[];
+  let length = 0;
+  for (let n = node; n !== null; n = n.previous) path[length++] = n;
+  return length;
 }

@@ -34,7 +34,7 @@ function nfaMatches(pattern: Pattern<OracleEvent, any>, events: readonly OracleE
   const nfa = new NFA<OracleEvent>(compiled);
   const state = nfa.createInitialState();
   const out: IndexedMatch[] = [];
-  const collect = (matches: Map<string, OracleEvent[]>[]) => {
+  const collect = (matches: readonly Map<string, OracleEvent[]>[]) => {
     for (const m of matches) {
       const indexed = indexMatch(Object.fromEntries(m), events);
       if (indexed === undefined) throw new Error('the NFA emitted an event not in the stream');
