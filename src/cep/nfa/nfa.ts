@@ -368,7 +368,8 @@ export class NFA<T> {
         state.partialMatches = this.prune(buffer, state.partialMatches, prune);
         state.completedMatches = this.prune(buffer, state.completedMatches, prune);
       }
-      (result ??= []).push(buffer.extractMatch(earliest.previous));
+      if (result === undefined) result = [];
+      result.push(buffer.extractMatch(earliest.previous));
       if (earliest.previous !== null) buffer.releaseNode(earliest.previous);
     }
     return result ?? NO_MATCHES;
