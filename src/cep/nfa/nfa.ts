@@ -402,64 +402,108 @@ export class NFA<T> {
   ): boolean {
     const ctx = this.context.reset(buffer, cs.previous, timestamp);
     const current = this.states[cs.state]!;
-    const edgeCount = this.collectEdges(ctx, current, event);
-    const isStart = current.type === StateType.Start;
     let discard = false;
-    for (let k = 0; k < edgeCount; k++) {
-      const transition = this.edgeTransitions[k]!;
-      const target = this.states[transition.target]!;
-      if (transition.action === TransitionAction.IGNORE) {
-        if (isStart) continue;
-        const moved =
-          target.index === current.index
-            ? cs
-            : {
-                state: target.index,
-                previous: cs.previous,
-                startTimestamp: cs.startTimestamp,
-                previousTimestamp: cs.previousTimestamp,
-                startEventId: cs.startEventId,
-              };
-        if (this.route(buffer, moved, next, potential)) discard = true;
-        const final = this.finalStateAfterProceed(ctx, target, event);
-        if (final !== undefined) {
-          const done = {
-            state: final,
-            previous: cs.previous,
-            startTimestamp: cs.startTimestamp,
-            previousTimestamp: cs.previousTimestamp,
-            startEventId: cs.startEventId,
-          };
-          if (this.route(buffer, done, next, potential)) discard = true;
-        }
-      } else {
-        if (this.stored === null) this.stored = buffer.createEvent(event, timestamp);
-        const node = buffer.put(this.edgeSources[k]!.stageName, this.stored, cs.previous);
-        const startTimestamp = isStart ? timestamp : cs.startTimestamp;
-        const startEventId = isStart ? this.stored.id : cs.startEventId;
-        const taken = {
-          state: target.index,
-          previous: node,
-          startTimestamp,
-          previousTimestamp: timestamp,
-          startEventId,
-        };
-        if (this.route(buffer, taken, next, potential)) discard = true;
-        const final = this.finalStateAfterProceed(ctx, target, event);
-        if (final !== undefined) {
-          const done = {
-            state: final,
-            previous: node,
-            startTimestamp,
-            previousTimestamp: timestamp,
-            startEventId,
-          };
-          if (this.route(buffer, done, next, potential)) discard = true;
+    if (this.hasProceed[current.index]) {
+      const edgeCount = this.collectEdges(ctx, current, event);
+      for (let k = 0; k < edgeCount; k++) {
+        const source = this.edgeSources[k]!;
+        if (
+          this.applyEdge(
+            buffer,
+            ctx,
+            cs,
+            current,
+            source,
+            this.edgeTransitions[k]!,
+            event,
+            timestamp,
+            next,
+            potential,
+          )
+        ) {
+          discard = true;
         }
       }
+    } else {
+      // No PROCEED edge (most states): the decision graph is the state's own transitions.
+      const transitions = current.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i]!;
+        if (!testEdge(t.condition, event, ctx)) continue;
+        if (this.applyEdge(buffer, ctx, cs, current, current, t, event, timestamp, next, potential))
+          discard = true;
+      }
     }
-    if (isStart) next.push(cs);
+    if (current.type === StateType.Start) next.push(cs);
     if (cs.previous !== null) buffer.releaseNode(cs.previous);
+    return discard;
+  }
+
+  /** Follows one TAKE or IGNORE edge of `cs` (whose condition held); `true` if a path died. */
+  private applyEdge(
+    buffer: SharedBuffer<T>,
+    ctx: ConditionContext<T>,
+    cs: ComputationState<T>,
+    current: NFAStateDefinition<T>,
+    source: NFAStateDefinition<T>,
+    transition: StateTransition<T>,
+    event: T,
+    timestamp: number,
+    next: ComputationState<T>[],
+    potential: ComputationState<T>[],
+  ): boolean {
+    const target = this.states[transition.target]!;
+    const isStart = current.type === StateType.Start;
+    let discard = false;
+    if (transition.action === TransitionAction.IGNORE) {
+      if (isStart) return false;
+      const moved =
+        target === current
+          ? cs
+          : {
+              state: target.index,
+              previous: cs.previous,
+              startTimestamp: cs.startTimestamp,
+              previousTimestamp: cs.previousTimestamp,
+              startEventId: cs.startEventId,
+            };
+      if (this.route(buffer, moved, next, potential)) discard = true;
+      const final = this.finalStateAfterProceed(ctx, target, event);
+      if (final !== undefined) {
+        const done = {
+          state: final,
+          previous: cs.previous,
+          startTimestamp: cs.startTimestamp,
+          previousTimestamp: cs.previousTimestamp,
+          startEventId: cs.startEventId,
+        };
+        if (this.route(buffer, done, next, potential)) discard = true;
+      }
+      return discard;
+    }
+    if (this.stored === null) this.stored = buffer.createEvent(event, timestamp);
+    const node = buffer.put(source.stageName, this.stored, cs.previous);
+    const startTimestamp = isStart ? timestamp : cs.startTimestamp;
+    const startEventId = isStart ? this.stored.id : cs.startEventId;
+    const taken = {
+      state: target.index,
+      previous: node,
+      startTimestamp,
+      previousTimestamp: timestamp,
+      startEventId,
+    };
+    if (this.route(buffer, taken, next, potential)) discard = true;
+    const final = this.finalStateAfterProceed(ctx, target, event);
+    if (final !== undefined) {
+      const done = {
+        state: final,
+        previous: node,
+        startTimestamp,
+        previousTimestamp: timestamp,
+        startEventId,
+      };
+      if (this.route(buffer, done, next, potential)) discard = true;
+    }
     return discard;
   }
 
