@@ -101,28 +101,45 @@ export class CepOperator<IN, OUT, K>
       return;
     }
     const pending = this.queue.get(timestamp);
-    if (pending === undefined) {
-      this.queue.put(timestamp, [value]);
-      this.timers.registerEventTimeTimer('', timestamp);
-    } else {
+    if (pending !== undefined) {
       pending.push(value);
-      this.queue.put(timestamp, pending);
+      return;
     }
+    // One timer per key and watermark (Flink's saveRegisterWatermarkTimer), not one per event; a
+    // non-empty queue always has one pending (onEventTime renews it), so only the first event sets it.
+    const first = this.queue.isEmpty();
+    this.queue.put(timestamp, [value]);
+    if (first) this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
+  }
+
+  /** The time of a timer that fires at the next watermark advance. */
+  private nextWatermarkTimer(): number {
+    const w = this.currentWatermark;
+    return w + 1 > w ? w + 1 : w;
   }
 
   onEventTime(_timer: InternalTimer<K>): void {
     const watermark = this.currentWatermark;
     const state = this.currentState();
-    const due = [...this.queue.keys()].filter((t) => t <= watermark).sort((a, b) => a - b);
-    for (const t of due) {
-      this.advance(state, t);
-      const events = this.queue.get(t)!;
-      if (this.config.comparator) events.sort(this.config.comparator);
-      for (const e of events) this.feed(state, e, t);
-      this.queue.remove(t);
+    const due: number[] = [];
+    let pendingLater = false;
+    for (const t of this.queue.keys()) {
+      if (t <= watermark) due.push(t);
+      else pendingLater = true;
+    }
+    if (due.length > 0) {
+      due.sort((a, b) => a - b);
+      for (const t of due) {
+        this.advance(state, t);
+        const events = this.queue.get(t)!;
+        if (this.config.comparator) events.sort(this.config.comparator);
+        for (const e of events) this.feed(state, e, t);
+        this.queue.remove(t);
+      }
     }
     this.advance(state, watermark);
     this.store(state);
+    if (pendingLater) this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
     this.scheduleTimeout(state, watermark, true);
   }
 
@@ -136,25 +153,10 @@ export class CepOperator<IN, OUT, K>
 
   /** Keys with partial matches need time to move on even without events (timeouts, absence). */
   private scheduleTimeout(state: NFAState<IN>, now: number, eventTime: boolean): void {
-    if (this.nfa.isStateEmpty(state)) return;
-    const next = this.nextTimeout(state);
+    const next = this.nfa.nextTimeout(state);
     if (next === undefined) return;
     if (eventTime) this.timers.registerEventTimeTimer('', Math.max(next, now + 1));
     else this.timers.registerProcessingTimeTimer('', Math.max(next, now + 1));
-  }
-
-  /** The earliest time a partial match of this key can time out or complete by time. */
-  private nextTimeout(state: NFAState<IN>): number | undefined {
-    const window = this.config.compiled.windowTime;
-    let next: number | undefined;
-    for (const cs of state.partialMatches) {
-      if (cs.previous === null) continue;
-      const candidates: number[] = [];
-      if (window !== undefined) candidates.push(cs.startTimestamp + window);
-      for (const w of this.config.compiled.windowTimes.values()) candidates.push(cs.previousTimestamp + w);
-      for (const c of candidates) if (next === undefined || c < next) next = c;
-    }
-    return next;
   }
 
   private currentState(): NFAState<IN> {
