@@ -82,7 +82,10 @@ export class HeapMapState<UK, UV>
   }
 
   keys(): UK[] {
-    return this.entries().map((e) => e[0]);
+    if (this.ttl !== undefined) return this.entries().map((e) => e[0]);
+    this.accessed();
+    const map = this.getEntry();
+    return map === undefined ? [] : map.keysArray();
   }
 
   values(): UV[] {
@@ -90,7 +93,11 @@ export class HeapMapState<UK, UV>
   }
 
   isEmpty(): boolean {
-    return this.entries().length === 0;
+    // O(1) without TTL: a (namespace, key) entry is removed with its last user entry.
+    if (this.ttl !== undefined) return this.entries().length === 0;
+    this.accessed();
+    const map = this.getEntry();
+    return map === undefined || map.size === 0;
   }
 
   private putInto(map: UserMap<UK, UV>, key: UK, value: UV, now: number): void {
