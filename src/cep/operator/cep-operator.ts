@@ -4,8 +4,8 @@ import { AbstractUdfStreamOperator } from '../../core/runtime/operators/abstract
 import { TimestampedCollector } from '../../core/runtime/operators/timestamped-collector.js';
 import type { OneInputStreamOperator } from '../../core/runtime/stream-operator.js';
 import type { InternalKvState } from '../../core/state/keyed-state-backend.js';
-import type { MapState, ValueState } from '../../core/state/state.js';
-import { MapStateDescriptor, ValueStateDescriptor } from '../../core/state/state-descriptor.js';
+import type { ValueState } from '../../core/state/state.js';
+import { ValueStateDescriptor } from '../../core/state/state-descriptor.js';
 import type {
   InternalTimer,
   InternalTimerServiceImpl,
@@ -15,6 +15,7 @@ import { NFA } from '../nfa/nfa.js';
 import type { CompiledNFA } from '../nfa/nfa-compiler.js';
 import type { NFAState } from '../nfa/nfa-state.js';
 import { deserializeNFAState, serializeNFAState } from '../nfa/nfa-state-serializer.js';
+import { drainElementQueue, type ElementQueue } from './element-queue.js';
 import {
   isTimedOutPartialMatchHandler,
   type PatternContext,
@@ -48,10 +49,15 @@ export class CepOperator<IN, OUT, K>
 {
   private nfa!: NFA<IN>;
   private nfaState!: InternalKvState<ValueState<NFAState<IN>>>;
-  private queue!: MapState<number, IN[]>;
+  private queue!: ValueState<ElementQueue<IN>>;
   private timers!: InternalTimerServiceImpl<K>;
   private collector!: TimestampedCollector<OUT>;
   private ts = 0;
+  /** The key's NFA state while its queue drains (read by the two callbacks below). */
+  private state: NFAState<IN> | undefined;
+  /** Bound once: the hot path allocates no closure per firing. */
+  private readonly advanceTo = (timestamp: number): void => this.advance(this.state!, timestamp);
+  private readonly feedOne = (event: IN, timestamp: number): void => this.feed(this.state!, event, timestamp);
   private readonly handlesTimeouts: boolean;
   private readonly context: PatternContext = {
     timestamp: () => this.ts,
@@ -78,7 +84,7 @@ export class CepOperator<IN, OUT, K>
       }),
     );
     this.queue = this.keyedBackend!.getOrCreateKeyedState(
-      new MapStateDescriptor<number, IN[]>(ELEMENT_QUEUE),
+      new ValueStateDescriptor<ElementQueue<IN>>(ELEMENT_QUEUE),
     );
     this.timers = this.getInternalTimerService<K>('cep-timers', this);
     this.collector = new TimestampedCollector(this.output);
@@ -100,16 +106,17 @@ export class CepOperator<IN, OUT, K>
       if (this.config.lateDataTag) this.output.collectSide(this.config.lateDataTag, value, timestamp);
       return;
     }
-    const pending = this.queue.get(timestamp);
-    if (pending !== undefined) {
-      pending.push(value);
+    const queue = this.queue.value();
+    if (queue !== undefined) {
+      // The heap backend hands out the stored object; a non-empty queue always has a timer set.
+      queue.timestamps.push(timestamp);
+      queue.events.push(value);
       return;
     }
-    // One timer per key and watermark (Flink's saveRegisterWatermarkTimer), not one per event; a
-    // non-empty queue always has one pending (onEventTime renews it), so only the first event sets it.
-    const first = this.queue.isEmpty();
-    this.queue.put(timestamp, [value]);
-    if (first) this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
+    this.queue.update({ timestamps: [timestamp], events: [value] });
+    // One timer per key and watermark (Flink's saveRegisterWatermarkTimer), not one per event;
+    // onEventTime renews it while events stay queued.
+    this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
   }
 
   /** The time of a timer that fires at the next watermark advance. */
@@ -120,26 +127,23 @@ export class CepOperator<IN, OUT, K>
 
   onEventTime(_timer: InternalTimer<K>): void {
     const watermark = this.currentWatermark;
-    const state = this.currentState();
-    const due: number[] = [];
-    let pendingLater = false;
-    for (const t of this.queue.keys()) {
-      if (t <= watermark) due.push(t);
-      else pendingLater = true;
+    this.state = this.currentState();
+    const queue = this.queue.value();
+    if (queue !== undefined) {
+      const pendingLater = drainElementQueue(
+        queue,
+        watermark,
+        this.config.comparator,
+        this.advanceTo,
+        this.feedOne,
+      );
+      if (pendingLater) this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
+      else this.queue.clear();
     }
-    if (due.length > 0) {
-      due.sort((a, b) => a - b);
-      for (const t of due) {
-        this.advance(state, t);
-        const events = this.queue.get(t)!;
-        if (this.config.comparator) events.sort(this.config.comparator);
-        for (const e of events) this.feed(state, e, t);
-        this.queue.remove(t);
-      }
-    }
+    const state = this.state;
+    this.state = undefined;
     this.advance(state, watermark);
     this.store(state);
-    if (pendingLater) this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());
     this.scheduleTimeout(state, watermark, true);
   }
 
