@@ -44,3 +44,4 @@ export {
   type StaticSplitEnumeratorOptions,
 } from './static-split-enumerator.js';
 export { TextLineFileReader, type TextLineFileReaderOptions } from './text-line-file-reader.js';
+export * from './local-log/index.js';
