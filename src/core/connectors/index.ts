@@ -21,6 +21,7 @@ export type { FileSplit } from './file-split.js';
 export { FromElementsSource } from './from-elements-source.js';
 export { IndexRangeSourceReader, type IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 export { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
+export * from './local-log/index.js';
 export { NumberSequenceSource } from './number-sequence-source.js';
 export { PrintSink, type PrintSinkOptions, type PrintTarget } from './print-sink.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
@@ -44,4 +45,3 @@ export {
   type StaticSplitEnumeratorOptions,
 } from './static-split-enumerator.js';
 export { TextLineFileReader, type TextLineFileReaderOptions } from './text-line-file-reader.js';
-export * from './local-log/index.js';
