@@ -1,7 +1,7 @@
 import type { AfterMatchSkipStrategy } from '../pattern/after-match-skip-strategy.js';
 import type { ConditionContext } from '../pattern/conditions/condition-context.js';
 import { type ComputationState, compareByStartEvent } from './computation-state.js';
-import { testEdge } from './edge-condition.js';
+import { isContextFreeEdge, testEdge } from './edge-condition.js';
 import type { CompiledNFA } from './nfa-compiler.js';
 import type { NFAState } from './nfa-state.js';
 import {
@@ -148,6 +148,21 @@ export class NFA<T> {
   /** The event being processed, stored in the shared buffer by the first partial match taking it. */
   private stored: BufferedEvent<T> | null = null;
 
+  // Per-event decision cache for states whose conditions are context-free: every partial match
+  // waiting in such a state takes the same edges for the same event, so they are computed once.
+  /** Counts `process` calls: a cache entry is valid when its generation equals it. */
+  private generation = 0;
+  private readonly edgesCacheable: readonly boolean[];
+  private readonly edgesGeneration: number[];
+  private readonly edgesCount: number[];
+  private readonly edgesSources: NFAStateDefinition<T>[][];
+  private readonly edgesTransitions: StateTransition<T>[][];
+  /** Per state, for the cached edges: whether they are exactly one IGNORE back into the state. */
+  private readonly edgesSelfIgnoreOnly: boolean[];
+  private readonly finalCacheable: readonly boolean[];
+  private readonly finalGeneration: number[];
+  private readonly finalValue: (number | undefined)[];
+
   constructor(
     readonly compiled: CompiledNFA<T>,
     options: NFAOptions = {},
@@ -163,6 +178,16 @@ export class NFA<T> {
       s.transitions.some((t) => t.action === TransitionAction.PROCEED),
     );
     this.context = new RunContext<T>(this.processingTime);
+    this.edgesCacheable = this.states.map((s) => this.closureIsContextFree(s, false));
+    this.finalCacheable = this.states.map((s) => this.closureIsContextFree(s, true));
+    const n = this.states.length;
+    this.edgesGeneration = new Array<number>(n).fill(-1);
+    this.edgesCount = new Array<number>(n).fill(0);
+    this.edgesSources = this.states.map(() => []);
+    this.edgesTransitions = this.states.map(() => []);
+    this.edgesSelfIgnoreOnly = new Array<boolean>(n).fill(false);
+    this.finalGeneration = new Array<number>(n).fill(-1);
+    this.finalValue = new Array<number | undefined>(n).fill(undefined);
     this.hasPreviousWindows = compiled.windowTimes.size > 0;
     this.hasWindows = compiled.windowTime !== undefined || this.hasPreviousWindows;
     this.startRun = Object.freeze({
@@ -236,6 +261,7 @@ export class NFA<T> {
     const potential = this.potential;
     if (potential.length !== 0) potential.length = 0;
     this.stored = null;
+    this.generation++;
     const checkWindows = this.hasWindows;
     for (let i = 0; i < runs.length; i++) {
       const cs = runs[i]!;
@@ -400,11 +426,43 @@ export class NFA<T> {
     next: ComputationState<T>[],
     potential: ComputationState<T>[],
   ): boolean {
-    const ctx = this.context.reset(buffer, cs.previous, timestamp);
     const current = this.states[cs.state]!;
+    const index = current.index;
+    if (this.edgesCacheable[index]) {
+      // Context-free conditions ignore the context: no need to point it at this run yet.
+      if (this.edgesGeneration[index] !== this.generation) this.cacheEdges(this.context, current, event);
+      if (this.edgesSelfIgnoreOnly[index]) {
+        // The run skips the event and stays as it is: same object, same reference on its node.
+        next.push(cs);
+        return false;
+      }
+    }
+    const ctx = this.context.reset(buffer, cs.previous, timestamp);
     let discard = false;
-    if (this.hasProceed[current.index]) {
-      const edgeCount = this.collectEdges(ctx, current, event);
+    if (this.edgesCacheable[index]) {
+      const sources = this.edgesSources[index]!;
+      const transitions = this.edgesTransitions[index]!;
+      const count = this.edgesCount[index]!;
+      for (let k = 0; k < count; k++) {
+        if (
+          this.applyEdge(
+            buffer,
+            ctx,
+            cs,
+            current,
+            sources[k]!,
+            transitions[k]!,
+            event,
+            timestamp,
+            next,
+            potential,
+          )
+        ) {
+          discard = true;
+        }
+      }
+    } else if (this.hasProceed[index]) {
+      const edgeCount = this.collectEdges(ctx, current, event, this.edgeSources, this.edgeTransitions);
       for (let k = 0; k < edgeCount; k++) {
         const source = this.edgeSources[k]!;
         if (
@@ -425,7 +483,7 @@ export class NFA<T> {
         }
       }
     } else {
-      // No PROCEED edge (most states): the decision graph is the state's own transitions.
+      // No PROCEED edge: the decision graph is the state's own transitions.
       const transitions = current.transitions;
       for (let i = 0; i < transitions.length; i++) {
         const t = transitions[i]!;
@@ -437,6 +495,44 @@ export class NFA<T> {
     if (current.type === StateType.Start) next.push(cs);
     if (cs.previous !== null) buffer.releaseNode(cs.previous);
     return discard;
+  }
+
+  /** Computes the edges a context-free state takes for this event, for all its partial matches. */
+  private cacheEdges(ctx: ConditionContext<T>, state: NFAStateDefinition<T>, event: T): void {
+    const index = state.index;
+    const sources = this.edgesSources[index]!;
+    const transitions = this.edgesTransitions[index]!;
+    const count = this.collectEdges(ctx, state, event, sources, transitions);
+    this.edgesCount[index] = count;
+    this.edgesGeneration[index] = this.generation;
+    this.edgesSelfIgnoreOnly[index] =
+      count === 1 &&
+      state.type !== StateType.Start &&
+      transitions[0]!.action === TransitionAction.IGNORE &&
+      transitions[0]!.target === index &&
+      this.finalStateAfterProceed(ctx, state, event) === undefined;
+  }
+
+  /**
+   * Whether every condition the NFA evaluates from `state` for one event is context-free: those
+   * of its PROCEED closure's edges (`proceedOnly`: only the PROCEED edges, what
+   * {@link finalStateAfterProceed} reads).
+   */
+  private closureIsContextFree(state: NFAStateDefinition<T>, proceedOnly: boolean): boolean {
+    const seen = new Set<number>();
+    const stack = [state];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s.index)) continue;
+      seen.add(s.index);
+      for (const t of s.transitions) {
+        const proceed = t.action === TransitionAction.PROCEED;
+        if (!proceed && proceedOnly) continue;
+        if (!isContextFreeEdge(t.condition)) return false;
+        if (proceed) stack.push(this.states[t.target]!);
+      }
+    }
+    return true;
   }
 
   /** Follows one TAKE or IGNORE edge of `cs` (whose condition held); `true` if a path died. */
@@ -532,7 +628,13 @@ export class NFA<T> {
    * Collects into the scratch edge lists the TAKE and IGNORE edges reachable through PROCEED edges
    * whose conditions hold (Flink's decision graph); returns how many.
    */
-  private collectEdges(ctx: ConditionContext<T>, state: NFAStateDefinition<T>, event: T): number {
+  private collectEdges(
+    ctx: ConditionContext<T>,
+    state: NFAStateDefinition<T>,
+    event: T,
+    sources: NFAStateDefinition<T>[],
+    transitions: StateTransition<T>[],
+  ): number {
     // A stack with its own top index: resizing a scratch array per call showed up in profiles.
     const stack = this.stack;
     let top = 0;
@@ -540,14 +642,14 @@ export class NFA<T> {
     let count = 0;
     while (top > 0) {
       const s = stack[--top]!;
-      const transitions = s.transitions;
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i]!;
+      const outgoing = s.transitions;
+      for (let i = 0; i < outgoing.length; i++) {
+        const t = outgoing[i]!;
         if (!testEdge(t.condition, event, ctx)) continue;
         if (t.action === TransitionAction.PROCEED) stack[top++] = this.states[t.target]!;
         else {
-          this.edgeSources[count] = s;
-          this.edgeTransitions[count] = t;
+          sources[count] = s;
+          transitions[count] = t;
           count++;
         }
       }
@@ -561,7 +663,19 @@ export class NFA<T> {
     event: T,
   ): number | undefined {
     // Most states have no PROCEED edge at all: answer without touching the stack.
-    if (!this.hasProceed[state.index]) return undefined;
+    const index = state.index;
+    if (!this.hasProceed[index]) return undefined;
+    if (this.finalCacheable[index]) {
+      if (this.finalGeneration[index] !== this.generation) {
+        this.finalValue[index] = this.searchFinal(ctx, state, event);
+        this.finalGeneration[index] = this.generation;
+      }
+      return this.finalValue[index];
+    }
+    return this.searchFinal(ctx, state, event);
+  }
+
+  private searchFinal(ctx: ConditionContext<T>, state: NFAStateDefinition<T>, event: T): number | undefined {
     const stack = this.stack;
     let top = 0;
     stack[top++] = state;
