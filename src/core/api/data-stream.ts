@@ -1,6 +1,7 @@
 import { CollectSink } from '../connectors/collect-sink.js';
 import { PrintSink } from '../connectors/print-sink.js';
 import type { Sink } from '../connectors/sink.js';
+import { isTwoPhaseCommittingSink } from '../connectors/two-phase-commit/two-phase-committing-sink.js';
 import {
   ChainingStrategy,
   OneInputTransformation,
@@ -11,6 +12,7 @@ import {
   UnionTransformation,
 } from '../graph/transformation.js';
 import { copyFunction } from '../runtime/operators/abstract-udf-stream-operator.js';
+import { CommittingSinkOperator } from '../runtime/operators/committing-sink-operator.js';
 import { KeyedProcessOperator } from '../runtime/operators/keyed-process-operator.js';
 import { ProcessOperator } from '../runtime/operators/process-operator.js';
 import { SinkWriterOperator } from '../runtime/operators/sink-writer-operator.js';
@@ -213,10 +215,11 @@ export class DataStream<T> {
   }
 
   sinkTo(sink: Sink<T>): DataStreamSink<T> {
-    const t = new OneInputTransformation<T, never>(
-      'Sink',
-      this.transformation,
-      () => new SinkWriterOperator<T>(sink),
+    // Two-phase-committing sinks (exactly-once) pre-commit at checkpoints and commit on completion.
+    const t = new OneInputTransformation<T, never>('Sink', this.transformation, () =>
+      isTwoPhaseCommittingSink(sink)
+        ? new CommittingSinkOperator<T, unknown>(sink)
+        : new SinkWriterOperator<T>(sink),
     );
     this.environment.addOperator(t);
     return new DataStreamSink(t);

@@ -10,6 +10,7 @@ export {
 export { AVAILABLE, AvailabilityNotifier } from './availability.js';
 export { type CollectedRecord, CollectSink } from './collect-sink.js';
 export { DataGeneratorSource, type DataGeneratorSourceOptions } from './data-generator-source.js';
+export * from './exactly-once-file-sink/index.js';
 export {
   LineFileSink,
   type LineFileSinkOptions,
@@ -22,6 +23,31 @@ export { FromElementsSource } from './from-elements-source.js';
 export { IndexRangeSourceReader, type IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 export { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
 export * from './local-log/index.js';
+export { LocalLogCommitter, type LocalLogCommitterOptions } from './local-log/local-log-committer.js';
+export {
+  type DeadLetter,
+  type DeadLetterEnvelope,
+  type DeadLetterHandler,
+  type DeadLetterTopic,
+  DeadLetterTopicWriter,
+} from './local-log/local-log-dead-letter.js';
+export { type LocalLogPartitioner, partitionChooser } from './local-log/local-log-partitioner.js';
+export {
+  type DeliveryGuarantee,
+  LocalLogSink,
+  type LocalLogSinkOptions,
+} from './local-log/local-log-sink.js';
+export { LocalLogSinkWriter, type LocalLogSinkWriterConfig } from './local-log/local-log-sink-writer.js';
+export {
+  LocalLogSource,
+  type LocalLogSourceOptions,
+  type LocalLogStartingOffsets,
+} from './local-log/local-log-source.js';
+export {
+  LocalLogSourceReader,
+  type LocalLogSourceReaderConfig,
+} from './local-log/local-log-source-reader.js';
+export { type LocalLogSplit, localLogSplitId } from './local-log/local-log-split.js';
 export { NumberSequenceSource } from './number-sequence-source.js';
 export { PrintSink, type PrintSinkOptions, type PrintTarget } from './print-sink.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
@@ -45,3 +71,4 @@ export {
   type StaticSplitEnumeratorOptions,
 } from './static-split-enumerator.js';
 export { TextLineFileReader, type TextLineFileReaderOptions } from './text-line-file-reader.js';
+export * from './two-phase-commit/index.js';

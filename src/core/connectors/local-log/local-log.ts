@@ -317,10 +317,22 @@ export class LocalLog {
    * ```
    */
   async commitPrepared(handle: PreparedTransaction, extra?: unknown): Promise<CommitPreparedResult> {
+    return this.commitPreparedSync(handle, extra);
+  }
+
+  /**
+   * {@link commitPrepared} without the promise (its I/O is synchronous anyway).
+   *
+   * @example
+   * ```ts
+   * if (log.preparedStatus(handle) !== 'blocked') log.commitPreparedSync(handle);
+   * ```
+   */
+  commitPreparedSync(handle: PreparedTransaction, extra?: unknown): CommitPreparedResult {
     this.checkWritable();
     const live = this.liveTransactions.get(txnKey(handle.transactionalId, handle.seq));
     if (live !== undefined && live.state === 'prepared') {
-      await live.commit(extra);
+      live.commitSync(extra);
       return 'committed';
     }
     const last = this.commitLog.lastById.get(handle.transactionalId);
@@ -353,9 +365,24 @@ export class LocalLog {
    * ```
    */
   async abortPrepared(handle: PreparedTransaction): Promise<void> {
+    this.abortPreparedSync(handle);
+  }
+
+  /**
+   * {@link abortPrepared} without the promise (its I/O is synchronous anyway).
+   *
+   * @example
+   * ```ts
+   * log.abortPreparedSync(staleHandle);
+   * ```
+   */
+  abortPreparedSync(handle: PreparedTransaction): void {
     this.checkWritable();
     const live = this.liveTransactions.get(txnKey(handle.transactionalId, handle.seq));
-    if (live !== undefined && live.state === 'prepared') return live.abort();
+    if (live !== undefined && live.state === 'prepared') {
+      live.abortSync();
+      return;
+    }
     const last = this.commitLog.lastById.get(handle.transactionalId);
     if (last !== undefined && last.seq === handle.seq) {
       throw new Error(`transaction '${handle.transactionalId}' #${handle.seq} is already committed`);
@@ -381,16 +408,104 @@ export class LocalLog {
    * ```
    */
   async abortPending(): Promise<number> {
+    return this.abortPendingSync();
+  }
+
+  /**
+   * {@link abortPending} without the promise, optionally limited to some topics (a sink cleans up
+   * its own topic only, leaving other writers' prepared data to their own recovery).
+   *
+   * @example
+   * ```ts
+   * log.abortPendingSync(['alerts']);
+   * ```
+   */
+  abortPendingSync(topics?: readonly string[]): number {
     this.checkWritable();
     let dropped = 0;
     for (const [key, pl] of this.partitionLogs) {
       if ((this.preparedRanges.get(pl)?.length ?? 0) > 0) continue;
       const [topic, partition] = splitKey(key);
+      if (topics !== undefined && !topics.includes(topic)) continue;
       const end = this.commitLog.committedEnd(topic, partition);
       dropped += pl.writtenEnd - end;
       pl.truncateTo(end);
     }
     return dropped;
+  }
+
+  /**
+   * What {@link commitPrepared} would do with `handle` now: `'committed'` (its seq is committed
+   * already: a no-op), `'ready'` (it would commit), `'blocked'` (an earlier transaction on one of its
+   * partitions is still prepared, or uncommitted data precedes it: commit that first), or `'lost'`
+   * (its data is gone or was replaced: it can never commit). Lets a committer whose transactions
+   * share partitions with other writers wait for its turn instead of failing.
+   *
+   * @example
+   * ```ts
+   * if (log.preparedStatus(handle) === 'blocked') await log.waitForCommit(topic, partition, start);
+   * ```
+   */
+  preparedStatus(handle: PreparedTransaction): 'committed' | 'ready' | 'blocked' | 'lost' {
+    this.checkWritable();
+    const last = this.commitLog.lastById.get(handle.transactionalId);
+    if (last !== undefined && last.seq >= handle.seq) return 'committed';
+    const live = this.liveTransactions.get(txnKey(handle.transactionalId, handle.seq));
+    let blocked = false;
+    for (const range of handle.ranges) {
+      const pl = this.partitionOf(range.topic, range.partition);
+      const pending = this.preparedRanges.get(pl) ?? [];
+      const committedEnd = this.commitLog.committedEnd(range.topic, range.partition);
+      if (committedEnd > range.startOffset) return 'lost';
+      if (live !== undefined && live.state === 'prepared') {
+        if (pending[0]?.txn !== live) blocked = true;
+        continue;
+      }
+      if (pl.writtenEnd < range.endOffset || !holdsBytes(pl, range)) return 'lost';
+      if (pending.length > 0 || committedEnd < range.startOffset) blocked = true;
+    }
+    return blocked ? 'blocked' : 'ready';
+  }
+
+  /**
+   * Aborts every live transaction of this process whose transactional id `matches` (open ones are
+   * dropped, prepared ones truncated): how a writer restarted inside the same process gets rid of
+   * the transactions its failed predecessor left behind (after committing those its checkpoint
+   * holds). Throws, changing nothing, if a non-matching transaction was prepared after a matching
+   * one on a shared partition. Returns how many transactions were aborted.
+   *
+   * @example
+   * ```ts
+   * log.abortLiveTransactionsSync((id) => /^alerts-sink-\d+$/.test(id));
+   * ```
+   */
+  abortLiveTransactionsSync(matches: (transactionalId: string) => boolean): number {
+    this.checkWritable();
+    const cuts: { pl: PartitionLog; index: number }[] = [];
+    for (const [pl, pending] of this.preparedRanges) {
+      const index = pending.findIndex((p) => matches(p.txn.transactionalId));
+      if (index < 0) continue;
+      const other = pending.slice(index).find((p) => !matches(p.txn.transactionalId));
+      if (other !== undefined) {
+        throw new Error(
+          `cannot abort: '${other.txn.transactionalId}' #${other.txn.seq} was prepared after a matching transaction on ${other.range.topic}/${other.range.partition}`,
+        );
+      }
+      cuts.push({ pl, index });
+    }
+    for (const { pl, index } of cuts) {
+      const pending = this.preparedRanges.get(pl)!;
+      pl.truncateTo(pending[index]!.range.startOffset);
+      pending.length = index;
+    }
+    let aborted = 0;
+    for (const [key, txn] of [...this.liveTransactions]) {
+      if (!matches(txn.transactionalId)) continue;
+      this.liveTransactions.delete(key);
+      txn.markAborted();
+      aborted++;
+    }
+    return aborted;
   }
 
   /**

@@ -143,6 +143,19 @@ export class LogTransaction {
    * the handle. After it resolves the records survive a crash but stay invisible until committed.
    */
   async prepare(): Promise<PreparedTransaction> {
+    return this.prepareSync();
+  }
+
+  /**
+   * {@link prepare} without the promise (its I/O is synchronous anyway): for callers on a
+   * synchronous path such as a sink's pre-commit inside a checkpoint snapshot.
+   *
+   * @example
+   * ```ts
+   * const handle = txn.prepareSync(); // written + fsynced, invisible
+   * ```
+   */
+  prepareSync(): PreparedTransaction {
     if (this.stateValue !== 'open') throw new Error(`cannot prepare a ${this.stateValue} transaction`);
     this.handle = this.log.prepareTransaction(this, [...this.batches.values()]);
     this.batches.clear();
@@ -155,7 +168,20 @@ export class LogTransaction {
    * a state snapshot's path) in the same atomic commit-log append. Prepares first if still open.
    */
   async commit(extra?: unknown): Promise<CommitRecord> {
-    if (this.stateValue === 'open') await this.prepare();
+    return this.commitSync(extra);
+  }
+
+  /**
+   * {@link commit} without the promise (its I/O is synchronous anyway).
+   *
+   * @example
+   * ```ts
+   * txn.appendJson('dead-letters', 0, envelope);
+   * txn.commitSync(); // prepared and committed in one call
+   * ```
+   */
+  commitSync(extra?: unknown): CommitRecord {
+    if (this.stateValue === 'open') this.prepareSync();
     if (this.stateValue !== 'prepared') throw new Error(`cannot commit a ${this.stateValue} transaction`);
     const record = this.log.commitTransaction(this, extra);
     this.stateValue = 'committed';
@@ -164,6 +190,18 @@ export class LogTransaction {
 
   /** Drops the transaction; prepared data is truncated from the partitions. */
   async abort(): Promise<void> {
+    this.abortSync();
+  }
+
+  /**
+   * {@link abort} without the promise (its I/O is synchronous anyway).
+   *
+   * @example
+   * ```ts
+   * txn.abortSync();
+   * ```
+   */
+  abortSync(): void {
     if (this.stateValue === 'committed') throw new Error('cannot abort a committed transaction');
     if (this.stateValue === 'aborted') return;
     if (this.stateValue === 'prepared') this.log.abortTransaction(this);
