@@ -1,0 +1,215 @@
+import type { ASTNode } from '@marcbachmann/cel-js';
+import type { ConditionContext } from '../cep/index.js';
+import { RULE_CEL } from './cel-environment.js';
+import { type ConditionErrors, conditionErrors } from './condition-errors.js';
+import type { RuleEvent } from './rule-event.js';
+import { RULE_LIMITS } from './rule-limits.js';
+
+/**
+ * What a condition may refer to: the stage names of its rule (for `matched.<stage>`), or none
+ * (threshold filters cannot use `matched`).
+ *
+ * @example
+ * ```ts
+ * const scope: ConditionScope = { ruleId: 'travel', stages: ['first', 'second'] };
+ * ```
+ */
+export interface ConditionScope {
+  readonly ruleId: string;
+  /** Stage names `matched` may name; `undefined` forbids `matched`. */
+  readonly stages?: readonly string[];
+  readonly timestampField?: string;
+  /** Where run-time failures are counted (default: the process-wide {@link conditionErrors}). */
+  readonly errors?: ConditionErrors;
+}
+
+/**
+ * A condition parsed once and ready to run. `test` never throws: an evaluation error or a non-bool
+ * result is `false` and is counted in the scope's {@link ConditionErrors}.
+ *
+ * @example
+ * ```ts
+ * const c = compileCondition('e.amount > 100.0', { ruleId: 'r' });
+ * if (c.ok) c.condition.test({ type: 'pay', ts: 1, amount: 150 }); // true
+ * ```
+ */
+export interface CompiledCondition {
+  readonly source: string;
+  /** Stages read through `matched` (empty when the expression does not use it). */
+  readonly matchedStages: readonly string[];
+  /** Tests an event; `ctx` supplies `matched` (needed only when `matchedStages` is not empty). */
+  test(event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean;
+}
+
+/**
+ * {@link compileCondition}'s result: the condition, or a message saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * const r = compileCondition('e.amount >', scope); // { ok: false, message: 'Unexpected token: EOF ...' }
+ * ```
+ */
+export type ConditionResult =
+  | { readonly ok: true; readonly condition: CompiledCondition }
+  | { readonly ok: false; readonly message: string };
+
+/** Field names that lead to prototypes in JS: refused even though cel-js reads own keys only. */
+const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Type-checks and parses a CEL condition once, in {@link RULE_CEL}. Refused: syntax and type
+ * errors, results that are not `bool`, `matched` in a scope without stages or naming an unknown
+ * stage, access to `__proto__`/`constructor`/`prototype`, `matches()` (a user regular expression
+ * can backtrack for seconds on one event: ReDoS), and expressions over the limits. Whether
+ * `matched` is used is decided here, so conditions that do not use it never read the partial
+ * match.
+ *
+ * @example
+ * ```ts
+ * const r = compileCondition('matched.login.exists(l, l.country != e.country)', {
+ *   ruleId: 'travel', stages: ['login', 'other'],
+ * });
+ * r.ok && r.condition.matchedStages; // ['login']
+ * ```
+ */
+export function compileCondition(source: string, scope: ConditionScope): ConditionResult {
+  if (typeof source !== 'string' || source.length === 0)
+    return { ok: false, message: 'must be a non-empty string' };
+  if (source.length > RULE_LIMITS.maxConditionChars) {
+    return { ok: false, message: `must be at most ${RULE_LIMITS.maxConditionChars} characters` };
+  }
+  const checked = RULE_CEL.check(source);
+  if (!checked.valid) return { ok: false, message: celMessage(checked.error) };
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    return { ok: false, message: `must return bool, returns ${checked.type}` };
+  }
+  let evaluate: (vars: Record<string, unknown>) => unknown;
+  try {
+    evaluate = RULE_CEL.parse(source);
+  } catch (e) {
+    return { ok: false, message: celMessage(e) };
+  }
+  const refs = analyze((evaluate as unknown as { ast: ASTNode }).ast);
+  if (refs.problem !== undefined) return { ok: false, message: refs.problem };
+  let matchedStages: readonly string[] = [];
+  if (refs.matchedAll || refs.matched.size > 0) {
+    if (scope.stages === undefined)
+      return { ok: false, message: '`matched` is only available in pattern rules' };
+    for (const name of refs.matched) {
+      if (!scope.stages.includes(name))
+        return { ok: false, message: `matched.${name}: the rule has no stage "${name}"` };
+    }
+    matchedStages = refs.matchedAll ? [...scope.stages] : scope.stages.filter((n) => refs.matched.has(n));
+  }
+  const errors = scope.errors ?? conditionErrors;
+  const ruleId = scope.ruleId;
+  const tsField = scope.timestampField ?? 'ts';
+  const test =
+    matchedStages.length === 0
+      ? (event: RuleEvent): boolean => {
+          try {
+            const r = evaluate({ e: event, ts: event[tsField] });
+            if (r === true) return true;
+            if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
+            return false;
+          } catch (e) {
+            errors.record(ruleId, e);
+            return false;
+          }
+        }
+      : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+          try {
+            // A null-prototype object: stage names are plain keys, nothing inherited to reach.
+            const matched: Record<string, RuleEvent[]> = Object.create(null);
+            for (const name of matchedStages) matched[name] = ctx ? [...ctx.getEventsForPattern(name)] : [];
+            const r = evaluate({ e: event, ts: event[tsField], matched });
+            if (r === true) return true;
+            if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
+            return false;
+          } catch (e) {
+            errors.record(ruleId, e);
+            return false;
+          }
+        };
+  return { ok: true, condition: { source, matchedStages, test } };
+}
+
+interface References {
+  matched: Set<string>;
+  /** `matched` used other than as `matched.<name>` / `matched["name"]`: every stage is needed. */
+  matchedAll: boolean;
+  problem: string | undefined;
+}
+
+/** Walks the AST once (iteratively) for `matched` uses and refused constructs. */
+function analyze(root: ASTNode): References {
+  const refs: References = { matched: new Set(), matchedAll: false, problem: undefined };
+  const stack: ASTNode[] = [root];
+  while (stack.length > 0 && refs.problem === undefined) {
+    const node = stack.pop()!;
+    switch (node.op) {
+      case 'id':
+        if (node.args === 'matched') refs.matchedAll = true;
+        break;
+      case '.':
+      case '.?': {
+        const [target, field] = node.args;
+        if (FORBIDDEN_FIELDS.has(field)) refs.problem = `access to "${field}" is not allowed`;
+        else if (target.op === 'id' && target.args === 'matched') refs.matched.add(field);
+        else stack.push(target);
+        break;
+      }
+      case '[]':
+      case '[?]': {
+        const [target, index] = node.args;
+        const literal = index.op === 'value' && typeof index.args === 'string' ? index.args : undefined;
+        if (literal !== undefined && FORBIDDEN_FIELDS.has(literal)) {
+          refs.problem = `access to "${literal}" is not allowed`;
+        } else if (target.op === 'id' && target.args === 'matched' && literal !== undefined) {
+          refs.matched.add(literal);
+          stack.push(index);
+        } else {
+          stack.push(target, index);
+        }
+        break;
+      }
+      case 'rcall':
+        if (node.args[0] === 'matches')
+          refs.problem =
+            'matches() is not allowed (regular expressions can be made to run for seconds); use contains, startsWith or endsWith';
+        else stack.push(node.args[1], ...node.args[2]);
+        break;
+      case 'call':
+        if (node.args[0] === 'matches')
+          refs.problem =
+            'matches() is not allowed (regular expressions can be made to run for seconds); use contains, startsWith or endsWith';
+        else stack.push(...node.args[1]);
+        break;
+      case 'value':
+        break;
+      default:
+        for (const child of childrenOf(node)) stack.push(child);
+    }
+  }
+  return refs;
+}
+
+function childrenOf(node: ASTNode): ASTNode[] {
+  const out: ASTNode[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (typeof v === 'object' && v !== null && 'op' in v) out.push(v as ASTNode);
+  };
+  visit(node.args);
+  return out;
+}
+
+function celMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const summary = (error as { summary?: unknown }).summary;
+    const first = typeof summary === 'string' && summary.length > 0 ? summary : error.message.split('\n')[0]!;
+    const range = (error as { range?: { start: number } }).range;
+    return range === undefined ? first : `${first} (at character ${range.start})`;
+  }
+  return String(error);
+}
