@@ -4,8 +4,10 @@
  * @packageDocumentation
  */
 export * from './api/index.js';
+export * from './checkpoint/index.js';
 export * from './connectors/index.js';
 export { ChainingStrategy } from './graph/transformation.js';
+export * from './restart/index.js';
 export { JobExecutionError, type JobExecutionResult, JobStatus } from './runtime/job-execution.js';
 export { decodeOperatorSnapshot, encodeOperatorSnapshot } from './runtime/operator-snapshot-codec.js';
 export { AbstractStreamOperator } from './runtime/operators/abstract-stream-operator.js';

@@ -16,6 +16,7 @@ export * from './connected-streams.js';
 export * from './data-stream.js';
 export * from './data-stream-sink.js';
 export * from './duration.js';
+export * from './execute-options.js';
 export * from './functions.js';
 export * from './interval-join.js';
 export * from './job-client.js';

@@ -1,3 +1,6 @@
+import type { TriggerOptions } from '../checkpoint/checkpoint-coordinator.js';
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.js';
 import type { JobExecution, JobExecutionResult, JobStatus } from '../runtime/job-execution.js';
 
 /**
@@ -27,6 +30,30 @@ export class JobClient implements PromiseLike<JobExecutionResult> {
   /** Resolves when the job finishes or is cancelled; rejects when it fails. */
   getJobExecutionResult(): Promise<JobExecutionResult> {
     return this.execution.result;
+  }
+
+  /**
+   * Takes a checkpoint now, besides the periodic ones; resolves with it once stored (rejects with
+   * a `CheckpointException` if it is aborted). Works without periodic checkpointing too.
+   *
+   * @example
+   * ```ts
+   * const cp = await job.triggerCheckpoint();
+   * env2.execute({ restoreFrom: cp });
+   * ```
+   */
+  triggerCheckpoint(options?: TriggerOptions): Promise<CompletedCheckpoint> {
+    return this.execution.triggerCheckpoint(options);
+  }
+
+  /** Completed/failed/in-flight checkpoint counts and the last completed one's duration and size. */
+  getCheckpointStats(): CheckpointStats {
+    return this.execution.getCheckpointStats();
+  }
+
+  /** How many times the restart strategy redeployed the job after a failure. */
+  getNumberOfRestarts(): number {
+    return this.execution.getNumberOfRestarts();
   }
 
   /** Cancels the job and resolves once everything is closed. */

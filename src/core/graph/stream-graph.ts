@@ -77,7 +77,9 @@ export class StreamGraph {
       extra: Partial<StreamNode>,
       keySelectors: StreamNode['keySelectors'],
     ): StreamNode => {
-      const uid = t.uid ?? `${t.name}#${t.id}`;
+      // Generated uids depend only on the position in the graph, so the same program built in
+      // another environment (or process) finds its checkpointed state again.
+      const uid = t.uid ?? `${t.name}#${g.nodes.length + 1}`;
       if (uids.has(uid)) throw new Error(`duplicate operator uid '${uid}'`);
       uids.add(uid);
       const parallelism = t.parallelism ?? config.parallelism;

@@ -4,6 +4,8 @@ export enum ElementKind {
   WATERMARK = 1,
   WATERMARK_STATUS = 2,
   END_OF_PARTITION = 3,
+  /** A checkpoint barrier; the value is a `CheckpointBarrier`. */
+  BARRIER = 4,
 }
 
 /** Notified when a channel changes in a way that may make a task runnable again. */

@@ -1,4 +1,6 @@
 import type { TaskInfo } from '../api/runtime-context.js';
+import type { CheckpointParticipant } from '../checkpoint/checkpoint-coordinator.js';
+import type { RestoredState } from '../checkpoint/restored-state.js';
 import type { Source } from '../connectors/source.js';
 import { JobGraph, type JobVertex } from '../graph/job-graph.js';
 import type { StreamEdge, StreamNode } from '../graph/stream-graph.js';
@@ -20,6 +22,17 @@ import { StreamTask, type TaskHost } from './stream-task.js';
 export interface Deployment {
   readonly tasks: StreamTask[];
   readonly coordinators: SourceCoordinator<any, any, any>[];
+  /** The tasks with the uids of their chained operators, for checkpoints. */
+  readonly participants: CheckpointParticipant[];
+  /** The split enumerator of each source, by the source's uid. */
+  readonly sourceCoordinators: Map<string, SourceCoordinator<any, any, any>>;
+}
+
+/** How to deploy: from scratch, or restoring a checkpoint (and which attempt this is). */
+export interface DeployOptions {
+  readonly restored?: RestoredState;
+  /** 0 for the first run, incremented on every restart (`TaskInfo.attemptNumber`). */
+  readonly attemptNumber?: number;
 }
 
 /**
@@ -32,8 +45,9 @@ export function deployTasks(
   config: JobConfig,
   host: TaskHost,
   processingTimeService: JobProcessingTimeService,
+  options: DeployOptions = {},
 ): Deployment {
-  return new TaskDeployer(jobGraph, config, host, processingTimeService).deploy();
+  return new TaskDeployer(jobGraph, config, host, processingTimeService, options).deploy();
 }
 
 class TaskDeployer {
@@ -48,6 +62,7 @@ class TaskDeployer {
     private readonly config: JobConfig,
     private readonly host: TaskHost,
     private readonly processingTimeService: JobProcessingTimeService,
+    private readonly options: DeployOptions,
   ) {}
 
   deploy(): Deployment {
@@ -55,16 +70,35 @@ class TaskDeployer {
       if (v.head.kind === 'source') {
         this.coordinatorOf.set(
           v.head.id,
-          new SourceCoordinator(v.head.source as Source<any, any, any>, v.parallelism),
+          new SourceCoordinator(
+            v.head.source as Source<any, any, any>,
+            v.parallelism,
+            this.options.restored?.coordinatorState(v.head.uid),
+          ),
         );
       }
       for (const e of v.outEdges) this.wireExchange(e);
     }
     const tasks: StreamTask[] = [];
+    const participants: CheckpointParticipant[] = [];
     for (const v of this.jobGraph.vertices) {
-      for (let i = 0; i < v.parallelism; i++) tasks.push(this.createTask(v, i));
+      const operators = v.nodes.map((n) => ({
+        uid: n.uid,
+        parallelism: n.parallelism,
+        maxParallelism: n.maxParallelism,
+      }));
+      for (let i = 0; i < v.parallelism; i++) {
+        const task = this.createTask(v, i);
+        tasks.push(task);
+        participants.push({ task, subtaskIndex: i, operators });
+      }
     }
-    return { tasks, coordinators: [...this.coordinatorOf.values()] };
+    const sourceCoordinators = new Map<string, SourceCoordinator<any, any, any>>();
+    for (const v of this.jobGraph.vertices) {
+      const c = this.coordinatorOf.get(v.head.id);
+      if (c) sourceCoordinators.set(v.head.uid, c);
+    }
+    return { tasks, coordinators: [...this.coordinatorOf.values()], participants, sourceCoordinators };
   }
 
   private wireExchange(e: StreamEdge): void {
@@ -130,7 +164,7 @@ class TaskDeployer {
         indexOfThisSubtask: index,
         numberOfParallelSubtasks: n.parallelism,
         maxNumberOfParallelSubtasks: n.maxParallelism,
-        attemptNumber: 0,
+        attemptNumber: this.options.attemptNumber ?? 0,
       };
       const op = operators.get(n.id)!;
       op.setup({
@@ -148,8 +182,7 @@ class TaskDeployer {
           : undefined,
         blockOn,
       });
-      // Job-wide restore (checkpoints, savepoints) arrives with the fault-tolerance layer.
-      op.initializeState(undefined);
+      op.initializeState(this.options.restored?.operatorSnapshots(n.uid));
     }
 
     const head = operators.get(v.head.id)!;

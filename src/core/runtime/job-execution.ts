@@ -1,16 +1,30 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { CheckpointConfig } from '../checkpoint/checkpoint-config.js';
+import { CheckpointCoordinator, type TriggerOptions } from '../checkpoint/checkpoint-coordinator.js';
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
+import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.js';
+import { ExternalizedCheckpointRetention } from '../checkpoint/externalized-checkpoint-retention.js';
+import { FileCheckpointStorage } from '../checkpoint/file-checkpoint-storage.js';
+import { RestoredState } from '../checkpoint/restored-state.js';
 import type { JobGraph } from '../graph/job-graph.js';
+import {
+  createRestartBackoffStrategy,
+  type RestartBackoffStrategy,
+} from '../restart/restart-backoff-strategy.js';
+import { RestartStrategies, type RestartStrategyConfiguration } from '../restart/restart-strategies.js';
 import { type Clock, ManualClock } from '../time/processing-time-service.js';
 import { deployTasks } from './job-deployment.js';
 import { JobProcessingTimeService } from './job-processing-time-service.js';
 import type { SourceCoordinator } from './source-coordinator.js';
-import type { RuntimeExecutionMode } from './stream-operator.js';
+import type { OperatorSnapshot, RuntimeExecutionMode } from './stream-operator.js';
 import { type StreamTask, type TaskHost, TaskState } from './stream-task.js';
 
 /** Status of a job (Flink's `JobStatus`, the states this runtime uses). */
 export enum JobStatus {
   CREATED = 'CREATED',
   RUNNING = 'RUNNING',
+  /** Failed; waiting for the restart delay before redeploying from the latest checkpoint. */
+  RESTARTING = 'RESTARTING',
   FINISHED = 'FINISHED',
   CANCELED = 'CANCELED',
   FAILED = 'FAILED',
@@ -45,6 +59,14 @@ export interface JobConfig {
   /** Elements an exchange channel holds before its producer is paused. */
   readonly bufferCapacity: number;
   readonly chainingEnabled: boolean;
+  /** Checkpointing settings (periodic checkpoints when an interval is set). */
+  readonly checkpointConfig?: CheckpointConfig;
+  /** Default: no restart. */
+  readonly restartStrategy?: RestartStrategyConfiguration;
+  /** A completed checkpoint, or the path of one (file storage), to start from. */
+  readonly restoreFrom?: string | CompletedCheckpoint;
+  /** Skip checkpointed state of operators the job no longer has, instead of failing. */
+  readonly allowNonRestoredState?: boolean;
 }
 
 /** Elements (or source polls) a task handles before the scheduler moves on. */
@@ -74,6 +96,16 @@ export class JobExecution implements TaskHost {
   private wakeTimer: NodeJS.Timeout | undefined;
   private unsubscribeClock: (() => void) | undefined;
   private startTime = 0;
+  private readonly checkpointConfig: CheckpointConfig;
+  private readonly checkpoints: CheckpointCoordinator;
+  private readonly restartStrategy: RestartBackoffStrategy;
+  /** What the current attempt restores from: the job's `restoreFrom`, then the latest checkpoint. */
+  private restoreFrom: CompletedCheckpoint | undefined;
+  private attempt = 0;
+  private restarts = 0;
+  private wakeRestart: (() => void) | undefined;
+  /** Callers of `triggerCheckpoint` waiting for the tasks to be deployed and open. */
+  private deployWaiters: Array<() => void> = [];
 
   constructor(
     private readonly jobGraph: JobGraph,
@@ -86,6 +118,18 @@ export class JobExecution implements TaskHost {
     // The caller may never await the result; a failure must not become an unhandled rejection.
     this.result.catch(() => {});
     this.pts = new JobProcessingTimeService(config.clock, () => this.notifyWork());
+    this.checkpointConfig = config.checkpointConfig ?? new CheckpointConfig();
+    this.checkpoints = new CheckpointCoordinator({
+      jobId: this.jobId,
+      jobName: config.jobName,
+      config: this.checkpointConfig,
+      storage: this.checkpointConfig.createStorage(),
+      timers: this.pts,
+      failJob: (error) => this.failTask(undefined, error),
+    });
+    this.restartStrategy = createRestartBackoffStrategy(
+      config.restartStrategy ?? RestartStrategies.noRestart(),
+    );
   }
 
   /** Builds the tasks, opens every operator and runs until the job ends. */
@@ -101,9 +145,15 @@ export class JobExecution implements TaskHost {
 
   /** Stops the job; resolves once every operator is closed. */
   async cancel(): Promise<void> {
-    if (this.status !== JobStatus.RUNNING && this.status !== JobStatus.CREATED) return;
+    if (
+      this.status !== JobStatus.RUNNING &&
+      this.status !== JobStatus.CREATED &&
+      this.status !== JobStatus.RESTARTING
+    )
+      return;
     this.status = JobStatus.CANCELED;
     this.notifyWork();
+    this.wakeRestart?.();
     await this.result.catch(() => {});
   }
 
@@ -123,21 +173,171 @@ export class JobExecution implements TaskHost {
     }
   }
 
-  failTask(_task: StreamTask | undefined, error: unknown): void {
+  failTask(task: StreamTask | undefined, error: unknown): void {
     if (this.failure || this.status !== JobStatus.RUNNING) return;
+    // A late callback of a task from before a restart.
+    if (task !== undefined && !this.tasks.includes(task)) return;
     this.failure = { error };
     this.status = JobStatus.FAILED;
     this.notifyWork();
   }
 
+  taskFinished(task: StreamTask): void {
+    if (this.tasks.includes(task)) this.checkpoints.onTaskFinished(task);
+  }
+
+  acknowledgeCheckpoint(
+    task: StreamTask,
+    checkpointId: number,
+    snapshots: readonly OperatorSnapshot[],
+  ): void {
+    this.checkpoints.acknowledge(task, checkpointId, snapshots);
+  }
+
+  /**
+   * Triggers a checkpoint now (a savepoint with `options`); resolves once it is stored. Called
+   * while the job is still deploying (or restarting), it waits for the tasks to be open.
+   */
+  async triggerCheckpoint(options?: TriggerOptions): Promise<CompletedCheckpoint> {
+    while (
+      !this.checkpoints.isAttached() &&
+      (this.status === JobStatus.CREATED ||
+        this.status === JobStatus.RUNNING ||
+        this.status === JobStatus.RESTARTING)
+    ) {
+      await new Promise<void>((resolve) => this.deployWaiters.push(resolve));
+    }
+    return this.checkpoints.triggerCheckpoint(options);
+  }
+
+  private releaseDeployWaiters(): void {
+    const waiters = this.deployWaiters;
+    this.deployWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  getCheckpointStats(): CheckpointStats {
+    return this.checkpoints.getStats();
+  }
+
+  /** How many times the job was redeployed after a failure. */
+  getNumberOfRestarts(): number {
+    return this.restarts;
+  }
+
   private async run(): Promise<void> {
     try {
-      await this.deploy();
-      if (this.status === JobStatus.RUNNING) await this.loop();
+      const from = this.config.restoreFrom;
+      if (from !== undefined) {
+        this.restoreFrom = typeof from === 'string' ? await FileCheckpointStorage.loadFrom(from) : from;
+        // A checkpoint that does not fit the job is a configuration error: fail, never restart.
+        this.restoredState();
+      }
+      await this.checkpoints.initialize(this.restoreFrom);
     } catch (err) {
       this.failTask(undefined, err);
     }
+    while (this.status === JobStatus.RUNNING) {
+      try {
+        await this.deploy();
+        if (this.status === JobStatus.RUNNING) await this.loop();
+        if (
+          (this.status as JobStatus) === JobStatus.FINISHED &&
+          this.checkpointConfig.isCheckpointingEnabled()
+        ) {
+          await this.checkpoints.completeFinalCheckpoint();
+        }
+      } catch (err) {
+        if ((this.status as JobStatus) === JobStatus.FINISHED) this.status = JobStatus.RUNNING;
+        this.failTask(undefined, err);
+      }
+      if (!(await this.restartAfterFailure())) break;
+    }
     await this.shutdown();
+  }
+
+  /**
+   * Applies the restart strategy to the failure of the current attempt: tears the tasks down,
+   * waits the delay, and returns true to redeploy from the latest completed checkpoint.
+   */
+  private async restartAfterFailure(): Promise<boolean> {
+    if (this.status !== JobStatus.FAILED || !this.failure) return false;
+    const now = this.config.clock.now();
+    this.restartStrategy.notifyFailure(now);
+    if (!this.restartStrategy.canRestart(now)) return false;
+    this.status = JobStatus.RESTARTING;
+    this.checkpoints.detach('the job failed');
+    this.pts.clear();
+    await this.closeTasks();
+    this.tasks = [];
+    this.coordinators.length = 0;
+    await this.waitBeforeRestart(this.restartStrategy.getBackoffTime());
+    // A checkpoint acknowledged before the failure may still be storing: it is the newest cut.
+    await this.checkpoints.awaitStores();
+    if (this.status !== JobStatus.RESTARTING) {
+      this.failure = undefined; // cancelled while waiting
+      return false;
+    }
+    this.restoreFrom = this.checkpoints.latestCompleted() ?? this.restoreFrom;
+    this.failure = undefined;
+    this.attempt++;
+    this.restarts++;
+    this.status = JobStatus.RUNNING;
+    return true;
+  }
+
+  /** Waits `delay` ms of the job's clock (a `ManualClock` must be advanced), or until cancelled. */
+  private waitBeforeRestart(delay: number): Promise<void> {
+    if (delay <= 0) return Promise.resolve();
+    const clock = this.config.clock;
+    const until = clock.now() + delay;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let unsubscribe: (() => void) | undefined;
+      const check = (): void => {
+        if (this.status === JobStatus.RESTARTING && clock.now() < until) return;
+        if (timer) clearTimeout(timer);
+        unsubscribe?.();
+        this.wakeRestart = undefined;
+        resolve();
+      };
+      this.wakeRestart = check;
+      if (clock instanceof ManualClock) unsubscribe = clock.onAdvance(check);
+      else {
+        const poll = (): void => {
+          timer = setTimeout(
+            () => {
+              check();
+              if (this.wakeRestart === check) poll();
+            },
+            Math.max(1, until - clock.now()),
+          );
+        };
+        poll();
+      }
+    });
+  }
+
+  /** Closes every operator and split enumerator of the current attempt; returns the errors. */
+  private async closeTasks(): Promise<unknown[]> {
+    const closeErrors: unknown[] = [];
+    for (const t of this.tasks) {
+      for (const op of t.operators) {
+        try {
+          await op.close();
+        } catch (err) {
+          closeErrors.push(err);
+        }
+      }
+    }
+    for (const c of this.coordinators) {
+      try {
+        c.close();
+      } catch (err) {
+        closeErrors.push(err);
+      }
+    }
+    return closeErrors;
   }
 
   private async loop(): Promise<void> {
@@ -163,7 +363,8 @@ export class JobExecution implements TaskHost {
       if (worked === 0) {
         await this.waitForWork();
         lastYield = performance.now();
-      } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      } else if (performance.now() - lastYield > YIELD_EVERY_MS || this.checkpoints.isStoring()) {
+        // A checkpoint being stored completes in promise callbacks: let them run now.
         await yieldToEventLoop();
         lastYield = performance.now();
       }
@@ -186,19 +387,18 @@ export class JobExecution implements TaskHost {
     this.unsubscribeClock?.();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.pts.clear();
-    const closeErrors: unknown[] = [];
-    for (const t of this.tasks) {
-      for (const op of t.operators) {
-        try {
-          await op.close();
-        } catch (err) {
-          closeErrors.push(err);
-        }
-      }
-    }
-    for (const c of this.coordinators) {
+    this.checkpoints.detach('the job stopped');
+    this.releaseDeployWaiters();
+    const closeErrors = await this.closeTasks();
+    await this.checkpoints.awaitStores();
+    const retention = this.checkpointConfig.getExternalizedCheckpointRetention();
+    if (
+      retention === ExternalizedCheckpointRetention.NO_EXTERNALIZED_CHECKPOINTS ||
+      (retention === ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION &&
+        this.status === JobStatus.CANCELED)
+    ) {
       try {
-        c.close();
+        await this.checkpoints.discardOwnCheckpoints();
       } catch (err) {
         closeErrors.push(err);
       }
@@ -219,9 +419,21 @@ export class JobExecution implements TaskHost {
     });
   }
 
+  private restoredState(): RestoredState | undefined {
+    if (this.restoreFrom === undefined) return undefined;
+    return RestoredState.of(
+      this.restoreFrom,
+      this.jobGraph.vertices.flatMap((v) => v.nodes),
+      { allowNonRestoredState: this.config.allowNonRestoredState },
+    );
+  }
+
   /** Instantiates and wires the tasks, starts the split enumerators and opens every operator. */
   private async deploy(): Promise<void> {
-    const deployment = deployTasks(this.jobGraph, this.config, this, this.pts);
+    const deployment = deployTasks(this.jobGraph, this.config, this, this.pts, {
+      restored: this.restoredState(),
+      attemptNumber: this.attempt,
+    });
     this.tasks = deployment.tasks;
     this.coordinators.push(...deployment.coordinators);
     for (const c of this.coordinators) c.start();
@@ -232,5 +444,8 @@ export class JobExecution implements TaskHost {
         if (this.status !== JobStatus.RUNNING) return;
       }
     }
+    this.checkpoints.attach(deployment.participants, deployment.sourceCoordinators);
+    this.checkpoints.startPeriodic();
+    this.releaseDeployWaiters();
   }
 }

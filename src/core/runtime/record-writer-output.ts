@@ -1,3 +1,4 @@
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.js';
 import { type Channel, ElementKind } from './channel.js';
 import type { Output } from './output.js';
 import type { StreamPartitioner } from './partitioners/stream-partitioner.js';
@@ -33,6 +34,11 @@ export class RecordWriterOutput<T> implements Output<T> {
 
   emitWatermarkStatus(idle: boolean): void {
     for (const c of this.channels) c.push(ElementKind.WATERMARK_STATUS, idle, 0);
+  }
+
+  /** Sends a checkpoint barrier on every channel, behind the records already written. */
+  emitBarrier(barrier: CheckpointBarrier): void {
+    for (const c of this.channels) c.push(ElementKind.BARRIER, barrier, 0);
   }
 
   endOfPartition(): void {

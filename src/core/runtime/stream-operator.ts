@@ -54,7 +54,13 @@ export interface StreamOperator<OUT> {
   finish(): void | Promise<void>;
   close(): void | Promise<void>;
   snapshotState(checkpointId: number): OperatorSnapshot;
+  /**
+   * Optional (absent = no-op). Checkpoint `checkpointId` is durable: commit what was prepared when it was snapshotted
+   * (two-phase-commit sinks). Also covers every earlier checkpoint whose notification was missed.
+   */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  /** Optional (absent = no-op). Checkpoint `checkpointId` will never complete: what was prepared for it waits for the next one. */
+  notifyCheckpointAborted?(checkpointId: number): void;
 }
 
 /** An operator with one input. */

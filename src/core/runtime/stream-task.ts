@@ -1,9 +1,16 @@
+import { BarrierAligner } from '../checkpoint/barrier-aligner.js';
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.js';
 import { InputStatus } from '../connectors/source.js';
 import { type Channel, type ChannelListener, ElementKind } from './channel.js';
 import type { InputGate } from './input-gate.js';
 import type { SourceOperator } from './operators/source-operator.js';
 import type { RecordWriterOutput } from './record-writer-output.js';
-import type { OneInputStreamOperator, StreamOperator, TwoInputStreamOperator } from './stream-operator.js';
+import type {
+  OneInputStreamOperator,
+  OperatorSnapshot,
+  StreamOperator,
+  TwoInputStreamOperator,
+} from './stream-operator.js';
 
 /** Lifecycle of a task. */
 export enum TaskState {
@@ -17,6 +24,14 @@ export enum TaskState {
 export interface TaskHost {
   notifyWork(): void;
   failTask(task: StreamTask, error: unknown): void;
+  /** All input ended and every operator finished; the operators stay open until the job ends. */
+  taskFinished?(task: StreamTask): void;
+  /** The task snapshotted its chain (head first) for a checkpoint and forwarded the barrier. */
+  acknowledgeCheckpoint?(
+    task: StreamTask,
+    checkpointId: number,
+    snapshots: readonly OperatorSnapshot[],
+  ): void;
 }
 
 /** Records taken from one channel before moving to the next, for cache-friendly batches. */
@@ -40,6 +55,9 @@ export class StreamTask implements ChannelListener {
   private readonly sourceHead: SourceOperator<unknown> | undefined;
   private readonly oneInputHead: OneInputStreamOperator<unknown, unknown> | undefined;
   private readonly twoInputHead: TwoInputStreamOperator<unknown, unknown, unknown> | undefined;
+  private readonly aligner: BarrierAligner<Channel>;
+  /** Barriers triggered on this source task while it was blocked, injected once unblocked. */
+  private deferredBarriers: CheckpointBarrier[] = [];
 
   constructor(
     readonly name: string,
@@ -58,6 +76,7 @@ export class StreamTask implements ChannelListener {
     for (const w of writers) for (const c of w.channels) c.producer = this;
     for (const g of gates) for (const c of g.channels) c.consumer = this;
     this.totalChannels = gates.reduce((n, g) => n + g.channels.length, 0);
+    this.aligner = new BarrierAligner(this.totalChannels);
   }
 
   get isSource(): boolean {
@@ -67,7 +86,9 @@ export class StreamTask implements ChannelListener {
   isRunnable(): boolean {
     if (this.state !== TaskState.RUNNING || this.pendingBlocks > 0 || this.fullChannels > 0) return false;
     if (this.sourceHead) return this.sourceAvailable;
-    for (const g of this.gates) for (const c of g.channels) if (c.length > 0) return true;
+    const aligning = this.aligner.aligning;
+    for (const g of this.gates)
+      for (const c of g.channels) if (c.length > 0 && !(aligning && this.aligner.isBlocked(c))) return true;
     return false;
   }
 
@@ -76,7 +97,10 @@ export class StreamTask implements ChannelListener {
     this.pendingBlocks++;
     promise.then(
       () => {
-        if (--this.pendingBlocks === 0) this.host.notifyWork();
+        if (--this.pendingBlocks === 0) {
+          if (this.deferredBarriers.length > 0) this.injectDeferredBarriers();
+          this.host.notifyWork();
+        }
       },
       (err) => this.host.failTask(this, err),
     );
@@ -124,7 +148,11 @@ export class StreamTask implements ChannelListener {
     while (n < budget && this.state === TaskState.RUNNING) {
       const gate = gates[this.gateCursor]!;
       const channel = gate.channels[this.channelCursor];
-      if (channel === undefined || channel.length === 0) {
+      if (
+        channel === undefined ||
+        channel.length === 0 ||
+        (this.aligner.aligning && this.aligner.isBlocked(channel))
+      ) {
         if (++emptyVisits > this.totalChannels) break;
         this.advanceCursor();
         continue;
@@ -147,7 +175,7 @@ export class StreamTask implements ChannelListener {
     if (++this.gateCursor === this.gates.length) this.gateCursor = 0;
   }
 
-  /** Returns false when the task stopped taking input (end of input). */
+  /** Returns false when the task must leave its batch (end of input, or a checkpoint barrier). */
   private processElement(gate: InputGate, channel: Channel): boolean {
     const kind = channel.peekKind();
     const value = channel.peekValue();
@@ -165,14 +193,54 @@ export class StreamTask implements ChannelListener {
       case ElementKind.WATERMARK_STATUS:
         gate.valve.inputWatermarkStatus(value as boolean, this.channelCursor);
         return true;
-      case ElementKind.END_OF_PARTITION:
+      case ElementKind.BARRIER: {
+        const aligned = this.aligner.onBarrier(channel, value as CheckpointBarrier);
+        if (aligned) this.performCheckpoint(aligned);
+        // Leave the batch: the channel may now be blocked until the other barriers arrive.
+        return false;
+      }
+      case ElementKind.END_OF_PARTITION: {
         gate.finishedChannels++;
         gate.valve.channelFinished(this.channelCursor);
+        const aligned = this.aligner.onChannelFinished(channel);
+        if (aligned) this.performCheckpoint(aligned);
         if (this.gates.every((g) => g.isFinished())) {
           this.endOfInput();
           return false;
         }
         return true;
+      }
+    }
+  }
+
+  /**
+   * Starts a checkpoint at this source task: snapshot the chain and emit the barrier between two
+   * records. A task paused on an async write waits until the write settled, so the snapshot never
+   * misses a record the chain already took.
+   */
+  triggerCheckpoint(barrier: CheckpointBarrier): void {
+    if (this.pendingBlocks > 0) this.deferredBarriers.push(barrier);
+    else this.performCheckpoint(barrier);
+  }
+
+  /** Snapshots every operator of the chain, head first (for checkpoints and the final one). */
+  snapshotOperators(checkpointId: number): OperatorSnapshot[] {
+    return this.operators.map((op) => op.snapshotState(checkpointId));
+  }
+
+  private performCheckpoint(barrier: CheckpointBarrier): void {
+    const snapshots = this.snapshotOperators(barrier.checkpointId);
+    for (const w of this.writers) w.emitBarrier(barrier);
+    this.host.acknowledgeCheckpoint?.(this, barrier.checkpointId, snapshots);
+  }
+
+  private injectDeferredBarriers(): void {
+    const barriers = this.deferredBarriers;
+    this.deferredBarriers = [];
+    try {
+      for (const b of barriers) if (this.state === TaskState.RUNNING) this.performCheckpoint(b);
+    } catch (err) {
+      this.host.failTask(this, err);
     }
   }
 
@@ -183,6 +251,7 @@ export class StreamTask implements ChannelListener {
       () => {
         for (const w of this.writers) w.endOfPartition();
         this.state = TaskState.FINISHED;
+        this.host.taskFinished?.(this);
         this.host.notifyWork();
       },
       (err) => this.host.failTask(this, err),

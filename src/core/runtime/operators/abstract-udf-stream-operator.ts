@@ -1,6 +1,12 @@
 import type { RichFunction } from '../../api/rich-function.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
+/** What a user function may implement to hear about checkpoints. */
+interface CheckpointListener {
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void;
+}
+
 /**
  * An operator around a user function: gives a rich function its runtime context and calls its
  * `open`/`close`. The function object is the per-instance copy made by the operator factory.
@@ -14,6 +20,15 @@ export abstract class AbstractUdfStreamOperator<OUT, F extends object> extends A
     const fn = this.userFunction as RichFunction;
     fn.setRuntimeContext?.(this.runtimeContext);
     if (typeof fn.open === 'function') return fn.open({ taskInfo: this.runtimeContext.getTaskInfo() });
+  }
+
+  /** Forwards to the user function if it listens for checkpoints (Flink's `CheckpointListener`). */
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return (this.userFunction as CheckpointListener).notifyCheckpointComplete?.(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    (this.userFunction as CheckpointListener).notifyCheckpointAborted?.(checkpointId);
   }
 
   override async close(): Promise<void> {

@@ -204,6 +204,11 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
     return super.snapshotState(checkpointId);
   }
 
+  /** Lets the reader commit its positions (e.g. Kafka offsets) once they are in a checkpoint. */
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.reader?.notifyCheckpointComplete?.(checkpointId);
+  }
+
   override async close(): Promise<void> {
     this.periodic?.cancel();
     try {
