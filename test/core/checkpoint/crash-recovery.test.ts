@@ -8,16 +8,17 @@
  * The child runs plain JavaScript compiled from the fixture with the repo's own `tsc` (as the local
  * log's crash test does): vitest cannot be the child and the repo has no TypeScript loader.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLog } from '../../../src/core/connectors/local-log/index.js';
+import { compileFixture } from '../../util/compile-fixture.js';
+import { mulberry32 } from '../../util/mulberry32.js';
 import type { CrashEvent } from './fixtures/stateful-job.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
 const fixture = 'test/core/checkpoint/fixtures/stateful-job.ts';
 const SEED = Number(process.env.CRASH_TEST_SEED ?? 5_2026_1122);
 const EVENTS = Number(process.env.CRASH_TEST_EVENTS ?? 1_000_000);
@@ -26,18 +27,7 @@ const KEYS = 1000;
 const INPUT_PARTITIONS = 4;
 
 let work: string;
-let outDir: string;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+let entry: string;
 
 /** Writes the input (key k's events in one partition, in time order) and creates the output topic. */
 async function writeInput(dataDir: string): Promise<void> {
@@ -88,7 +78,7 @@ interface Run {
 }
 
 function startJob(dataDir: string): Run {
-  const child = spawn(process.execPath, [join(outDir, fixture.replace(/\.ts$/, '.js')), dataDir], {
+  const child = spawn(process.execPath, [entry, dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -111,31 +101,7 @@ function startJob(dataDir: string): Run {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'crash-recovery-'));
-  outDir = join(work, 'build');
-  execFileSync(
-    process.execPath,
-    [
-      join(repo, 'node_modules/typescript/bin/tsc'),
-      '--ignoreConfig',
-      '--outDir',
-      outDir,
-      '--rootDir',
-      repo,
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--types',
-      'node',
-      '--skipLibCheck',
-      '--strict',
-      join(repo, fixture),
-    ],
-    { cwd: repo, stdio: 'pipe' },
-  );
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  entry = compileFixture(fixture, join(work, 'build'));
   await writeInput(join(work, 'reference'));
   cpSync(join(work, 'reference'), join(work, 'crashed'), { recursive: true });
 }, 300_000);

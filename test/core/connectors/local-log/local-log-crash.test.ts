@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../../../src/core/connectors/local-log/index.js';
-import { mulberry32, transactionPlan } from './fixtures/transaction-plan.js';
+import { compileFixture } from '../../../util/compile-fixture.js';
+import { mulberry32 } from '../../../util/mulberry32.js';
+import { transactionPlan } from './fixtures/transaction-plan.js';
 import { removeTempDirs, tempDir } from './log-test-dirs.js';
 
 /**
@@ -14,7 +14,6 @@ import { removeTempDirs, tempDir } from './log-test-dirs.js';
  * once into a temp directory with the repo's own `tsc` (a direct devDependency): no loader hooks,
  * no bundler, the same code the tests import.
  */
-const repo = resolve(import.meta.dirname, '../../../..');
 const fixture = 'test/core/connectors/local-log/fixtures/crash-writer.ts';
 const SEED = 20_261_122;
 const PARTITIONS = [
@@ -31,40 +30,16 @@ interface Written {
   count: number;
 }
 
-let outDir: string;
+let entry: string;
 
 beforeAll(() => {
-  outDir = tempDir('local-log-build-');
-  execFileSync(
-    process.execPath,
-    [
-      join(repo, 'node_modules/typescript/bin/tsc'),
-      '--ignoreConfig',
-      '--outDir',
-      outDir,
-      '--rootDir',
-      repo,
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--types',
-      'node',
-      '--skipLibCheck',
-      '--strict',
-      join(repo, fixture),
-    ],
-    { cwd: repo, stdio: 'pipe' },
-  );
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  entry = compileFixture(fixture, tempDir('local-log-build-'));
 });
 
 afterAll(removeTempDirs);
 
 function startWriter(dir: string): { child: ChildProcess; ready: Promise<number>; exited: Promise<unknown> } {
-  const child = spawn(process.execPath, [join(outDir, fixture.replace(/\.ts$/, '.js')), dir, String(SEED)], {
+  const child = spawn(process.execPath, [entry, dir, String(SEED)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
