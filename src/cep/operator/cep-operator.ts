@@ -15,7 +15,7 @@ import { NFA } from '../nfa/nfa.js';
 import type { CompiledNFA } from '../nfa/nfa-compiler.js';
 import type { NFAState } from '../nfa/nfa-state.js';
 import { deserializeNFAState, serializeNFAState } from '../nfa/nfa-state-serializer.js';
-import { drainElementQueue, type ElementQueue } from './element-queue.js';
+import { drainElementQueue, type ElementQueue, enqueueElement } from './element-queue.js';
 import {
   isTimedOutPartialMatchHandler,
   type PatternContext,
@@ -106,14 +106,7 @@ export class CepOperator<IN, OUT, K>
       if (this.config.lateDataTag) this.output.collectSide(this.config.lateDataTag, value, timestamp);
       return;
     }
-    const queue = this.queue.value();
-    if (queue !== undefined) {
-      // The heap backend hands out the stored object; a non-empty queue always has a timer set.
-      queue.timestamps.push(timestamp);
-      queue.events.push(value);
-      return;
-    }
-    this.queue.update({ timestamps: [timestamp], events: [value] });
+    if (!enqueueElement(this.queue, value, timestamp)) return;
     // One timer per key and watermark (Flink's saveRegisterWatermarkTimer), not one per event;
     // onEventTime renews it while events stay queued.
     this.timers.registerEventTimeTimer('', this.nextWatermarkTimer());

@@ -1,3 +1,5 @@
+import type { ValueState } from '../../core/state/state.js';
+
 /**
  * The events of one key waiting for the watermark (Flink's `elementQueueState`), as two parallel
  * arrays in arrival order: plain data, so it snapshots with the default serializer, and appending
@@ -11,6 +13,27 @@
 export interface ElementQueue<T> {
   readonly timestamps: number[];
   readonly events: T[];
+}
+
+/**
+ * Appends an event to the key's queue kept in `state`; returns `true` when it started a new queue
+ * (the caller then sets the key's watermark timer: a non-empty queue always has one pending).
+ *
+ * @example
+ * ```ts
+ * if (enqueueElement(this.queue, value, timestamp)) timers.registerEventTimeTimer('', watermark + 1);
+ * ```
+ */
+export function enqueueElement<T>(state: ValueState<ElementQueue<T>>, event: T, timestamp: number): boolean {
+  const queue = state.value();
+  if (queue !== undefined) {
+    // The heap backend hands out the stored object: appending needs no write back.
+    queue.timestamps.push(timestamp);
+    queue.events.push(event);
+    return false;
+  }
+  state.update({ timestamps: [timestamp], events: [event] });
+  return true;
 }
 
 /**

@@ -18,7 +18,7 @@ import { type CompiledNFA, compileNFA } from '../../nfa/nfa-compiler.js';
 import type { NFAState } from '../../nfa/nfa-state.js';
 import { deserializeNFAState, serializeNFAState } from '../../nfa/nfa-state-serializer.js';
 import type { Pattern } from '../../pattern/pattern.js';
-import { drainElementQueue, type ElementQueue } from '../element-queue.js';
+import { drainElementQueue, type ElementQueue, enqueueElement } from '../element-queue.js';
 import {
   type DynamicPatternContext,
   type DynamicPatternProcessFunction,
@@ -258,14 +258,7 @@ export class DynamicCepOperator<T, K, D, OUT>
       if (this.config.lateDataTag) this.output.collectSide(this.config.lateDataTag, value, timestamp);
       return;
     }
-    const queue = this.queue.value();
-    if (queue !== undefined) {
-      // The heap backend hands out the stored object; a non-empty queue always has a timer set.
-      queue.timestamps.push(timestamp);
-      queue.events.push(value);
-      return;
-    }
-    this.queue.update({ timestamps: [timestamp], events: [value] });
+    if (!enqueueElement(this.queue, value, timestamp)) return;
     // One queue timer per key at the next watermark advance (Flink's saveRegisterWatermarkTimer),
     // renewed by onEventTime while events wait.
     this.timers.registerEventTimeTimer(QUEUE_TIMER, this.nextWatermarkTimer());
