@@ -22,6 +22,7 @@ export type { FileSplit } from './file-split.js';
 export { FromElementsSource } from './from-elements-source.js';
 export { IndexRangeSourceReader, type IndexRangeSourceReaderOptions } from './index-range-source-reader.js';
 export { type IndexRangeSplit, splitIndexRange } from './index-range-split.js';
+export * from './kafka/index.js';
 export * from './local-log/index.js';
 export { LocalLogCommitter, type LocalLogCommitterOptions } from './local-log/local-log-committer.js';
 export {
