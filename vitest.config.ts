@@ -1,3 +1,4 @@
+import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,7 +12,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/service/**'],
+        },
+      },
+      {
+        // The NestJS service: its decorators need emitted metadata, which esbuild/oxc do not
+        // produce, so this project (and only it) transforms with SWC (docs.nestjs.com/recipes/swc).
+        extends: true,
+        plugins: [swc.vite({ jsc: { target: 'es2022' } })],
+        test: {
+          name: 'service',
+          include: ['test/service/**/*.test.ts'],
         },
       },
       {

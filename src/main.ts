@@ -1,32 +1,46 @@
 /**
- * Service entry point. Until the NestJS rule service lands, `npm start` runs a small job on the
- * embedded streaming engine (word count with event time) and exits, proving the build works on a
- * fresh machine.
+ * `npm start`: boots the rule service (embedded mode; Kafka mode is refused until it exists) with
+ * the configuration from the environment. Exit codes: 2 on invalid configuration, 0 after a
+ * graceful shutdown on SIGTERM/SIGINT (the app closes: the job is cancelled, journals are
+ * committed, the local log is closed), 1 when shutdown fails or takes over 30 s, or on a second
+ * signal.
  */
-import { StreamExecutionEnvironment, WatermarkStrategy } from './core/index.js';
+import { ConfigError, createApp, loadServiceConfig, UnsupportedModeError } from './service/index.js';
 
-const lines = [
-  { ts: 1_000, text: 'card declined card declined' },
-  { ts: 2_000, text: 'login failed login failed login ok' },
-  { ts: 3_000, text: 'payout requested' },
-];
+const SHUTDOWN_TIMEOUT_MS = 30_000;
 
-const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
-const counts = await env
-  .fromCollection(lines)
-  .assignTimestampsAndWatermarks(
-    WatermarkStrategy.forMonotonousTimestamps<(typeof lines)[number]>().withTimestampAssigner((l) => l.ts),
-  )
-  .flatMap<{ word: string; n: number }>((line, out) => {
-    for (const word of line.text.split(' ')) out.collect({ word, n: 1 });
-  })
-  .keyBy((w) => w.word)
-  .sum('n')
-  .executeAndCollect('demo word count');
-
-const finals = new Map<string, number>();
-for (const { word, n } of counts) finals.set(word, n);
-console.log(
-  'cep-rule-service: the HTTP rule service arrives with its own issue; the streaming core ran a demo job:',
-);
-for (const [word, n] of [...finals].sort()) console.log(`  ${word.padEnd(10)} ${n}`);
+try {
+  const config = loadServiceConfig(process.env);
+  // Nest's own shutdown hooks re-raise the signal after closing (exit by signal, not 0): handle it here.
+  const app = await createApp(config, { shutdownHooks: false });
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error(`cep-rule-service: ${signal} again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`cep-rule-service: ${signal}, shutting down`);
+    setTimeout(() => {
+      console.error('cep-rule-service: shutdown took too long');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error('cep-rule-service: shutdown failed', e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  await app.listen(config.port, config.host);
+  console.log(`cep-rule-service listening on ${await app.getUrl()} (docs at /docs)`);
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof UnsupportedModeError) {
+    console.error(`cep-rule-service: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}

@@ -1,0 +1,34 @@
+import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { PipelineService } from '../pipeline/pipeline.service.js';
+
+/**
+ * Operations on the job. `POST /admin/savepoint` takes a savepoint of the running job into
+ * `DATA_DIR/savepoints/chk-<id>` (kept until deleted by hand) and answers its id and directory.
+ * Restoring from a savepoint is not exposed by the service yet (the engine supports it with
+ * `execute({ restoreFrom })`); the service restores from its latest checkpoint on boot.
+ *
+ * @example
+ * ```sh
+ * curl -X POST localhost:8080/admin/savepoint   # {"checkpointId":12,"pointer":"/data/savepoints/chk-12"}
+ * ```
+ */
+@ApiTags('operations')
+@ApiSecurity('api-key')
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly pipeline: PipelineService) {}
+
+  @Post('savepoint')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Take a savepoint of the engine job' })
+  @ApiResponse({ status: 201, description: '{ checkpointId, pointer }' })
+  @ApiResponse({ status: 503, description: 'The job is not running' })
+  async savepoint(): Promise<{ checkpointId: number; pointer: string | undefined }> {
+    try {
+      return await this.pipeline.savepoint();
+    } catch (e) {
+      throw new ServiceUnavailableException({ statusCode: 503, message: `savepoint failed: ${String(e)}` });
+    }
+  }
+}

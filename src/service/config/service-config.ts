@@ -1,0 +1,157 @@
+/**
+ * The service's configuration, read from environment variables and validated at boot.
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `PORT` | 8080 | HTTP port (0 = any free port) |
+ * | `HOST` | 0.0.0.0 | address to listen on |
+ * | `DATA_DIR` | ./data | embedded mode's data directory (local log) |
+ * | `API_KEY` | unset | when set, mutating endpoints require header `x-api-key` |
+ * | `BODY_LIMIT` | 1mb | largest request body (bytes or `kb`/`mb` suffix) |
+ * | `KAFKA_BROKERS` | unset | Kafka mode (not implemented yet: boot fails) |
+ * | `EVENT_OUT_OF_ORDERNESS_MS` | 1000 | watermark delay behind the highest event time |
+ * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
+ * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
+ * | `ALERT_BUFFER_SIZE` | 1000 | alerts kept for `GET /alerts` |
+ * | `LOAD_EXAMPLE_RULES` | true | load `rules/*.json` when the rule store is empty |
+ * | `RULES_DIR` | `<package>/rules` | where the example rules are |
+ * | `LOG_LEVEL` | log | Nest logger level: error, warn, log, debug, verbose |
+ *
+ * @packageDocumentation
+ */
+import { basename, dirname, resolve } from 'node:path';
+
+/**
+ * The validated configuration.
+ *
+ * @example
+ * ```ts
+ * const config = loadServiceConfig(process.env);
+ * config.port; // 8080
+ * ```
+ */
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly apiKey: string | undefined;
+  readonly bodyLimitBytes: number;
+  readonly kafkaBrokers: readonly string[] | undefined;
+  readonly outOfOrdernessMs: number;
+  readonly idleFlushMs: number;
+  readonly checkpointIntervalMs: number;
+  readonly alertBufferSize: number;
+  readonly loadExampleRules: boolean;
+  readonly rulesDir: string;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+/**
+ * Thrown by {@link loadServiceConfig} with every problem found, one per line.
+ *
+ * @example
+ * ```ts
+ * try { loadServiceConfig({ PORT: 'x' }); } catch (e) { (e as ConfigError).problems; // ['PORT must be ...'] }
+ * ```
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** The default directory of the example rules: `rules/` of the package. */
+const DEFAULT_RULES_DIR = ((): string => {
+  const up = resolve(import.meta.dirname, '../../..'); // the package root, or dist/ when compiled
+  return resolve(basename(up) === 'dist' ? dirname(up) : up, 'rules');
+})();
+
+const LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/**
+ * Reads and validates the configuration from `env` (normally `process.env`). Throws
+ * {@link ConfigError} listing every invalid variable.
+ *
+ * @example
+ * ```ts
+ * loadServiceConfig({ PORT: '0', DATA_DIR: '/tmp/x' }).port; // 0
+ * ```
+ */
+export function loadServiceConfig(env: Readonly<Record<string, string | undefined>>): ServiceConfig {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, dflt: number, min: number, max: number): number => {
+    const v = get(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
+      return dflt;
+    }
+    return n;
+  };
+  const bool = (name: string, dflt: boolean): boolean => {
+    const v = get(name)?.toLowerCase();
+    if (v === undefined) return dflt;
+    if (['1', 'true', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'no'].includes(v)) return false;
+    problems.push(`${name} must be true or false, got "${v}"`);
+    return dflt;
+  };
+  const port = int('PORT', 8080, 0, 65535);
+  const bodyLimitBytes = parseSize(get('BODY_LIMIT') ?? '1mb');
+  if (bodyLimitBytes === undefined) {
+    problems.push(
+      `BODY_LIMIT must be a size like 1048576, 512kb or 1mb (at most 64mb), got "${get('BODY_LIMIT')}"`,
+    );
+  }
+  const brokers = get('KAFKA_BROKERS')
+    ?.split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (brokers?.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) {
+    problems.push(`KAFKA_BROKERS must be a comma-separated list of host:port, got "${get('KAFKA_BROKERS')}"`);
+  }
+  const apiKey = get('API_KEY');
+  if (apiKey !== undefined && apiKey.length < 8) problems.push('API_KEY must be at least 8 characters');
+  const logLevel = (get('LOG_LEVEL') ?? 'log') as ServiceConfig['logLevel'];
+  if (!LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${logLevel}"`);
+  const config: ServiceConfig = {
+    port,
+    host: get('HOST') ?? '0.0.0.0',
+    dataDir: resolve(get('DATA_DIR') ?? './data'),
+    apiKey,
+    bodyLimitBytes: bodyLimitBytes ?? 0,
+    kafkaBrokers: brokers,
+    outOfOrdernessMs: int('EVENT_OUT_OF_ORDERNESS_MS', 1000, 0, 86_400_000),
+    idleFlushMs: int('IDLE_FLUSH_MS', 1000, 0, 3_600_000),
+    checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
+    alertBufferSize: int('ALERT_BUFFER_SIZE', 1000, 1, 1_000_000),
+    loadExampleRules: bool('LOAD_EXAMPLE_RULES', true),
+    rulesDir: resolve(get('RULES_DIR') ?? DEFAULT_RULES_DIR),
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Parses `1048576`, `512kb`, `1mb` to bytes; undefined when invalid or above 64 MiB.
+ *
+ * @example
+ * ```ts
+ * parseSize('1mb'); // 1048576
+ * ```
+ */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const n = Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+  return n >= 1 && n <= 64 * 1024 * 1024 ? n : undefined;
+}

@@ -1,0 +1,256 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { type Rule, type RuleError, validateRule } from '../../rules/index.js';
+import { SERVICE_CONFIG } from '../config/config.module.js';
+import type { ServiceConfig } from '../config/service-config.js';
+import { ServiceMetrics } from '../metrics/service-metrics.js';
+import { DRY_RUN_MAX_EVENTS, type DryRunResult, dryRun } from './dry-run.js';
+import type { RuleRecord } from './rule-record.js';
+import { RULE_STORE, type RuleStore } from './rule-store.js';
+
+/**
+ * The 400 body for an invalid rule: every error with its JSON Pointer.
+ *
+ * @example
+ * ```ts
+ * throw invalidRule([{ path: '/stages/0/condition', message: 'Unexpected token' }]);
+ * ```
+ */
+export function invalidRule(errors: readonly RuleError[]): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message: 'invalid rule', errors });
+}
+
+/**
+ * Rule management over the {@link RuleStore}: validation, optimistic concurrency (versions are
+ * monotonic per id; a replacement must carry the stored version + 1), status changes and deletions
+ * as new versions, dry runs. Writes are serialized so a version check and its append are atomic.
+ * Loads the example rules (`rules/*.json`) into an empty store at startup.
+ *
+ * @example
+ * ```ts
+ * await rules.create(json);           // 201, or 400 / 409
+ * await rules.replace('r', { ...json, version: 2 });
+ * ```
+ */
+@Injectable()
+export class RulesService implements OnModuleInit {
+  private readonly logger = new Logger('RulesService');
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(RULE_STORE) private readonly store: RuleStore,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    metrics: ServiceMetrics,
+  ) {
+    metrics.onCollect(() => metrics.rulesActive.set(this.activeCount()));
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.store.snapshot().size > 0 || !this.config.loadExampleRules) return;
+    let files: string[];
+    try {
+      files = readdirSync(this.config.rulesDir).filter((f) => f.endsWith('.json') && f !== 'schema.json');
+    } catch {
+      this.logger.warn(`no example rules: cannot read ${this.config.rulesDir}`);
+      return;
+    }
+    let loaded = 0;
+    for (const file of files.sort()) {
+      const v = validateRule(JSON.parse(readFileSync(join(this.config.rulesDir, file), 'utf8')) as unknown);
+      if (!v.ok) {
+        this.logger.warn(`example rule ${file} is invalid: ${JSON.stringify(v.errors)}`);
+        continue;
+      }
+      await this.store.append({ id: v.rule.id, version: v.rule.version, at: Date.now(), rule: v.rule });
+      loaded++;
+    }
+    this.logger.log(`loaded ${loaded} example rules from ${this.config.rulesDir}`);
+  }
+
+  /** Validates without saving. @example `rules.validate(json).ok` */
+  validate(json: unknown): { valid: true; rule: Rule } | { valid: false; errors: readonly RuleError[] } {
+    const v = validateRule(json);
+    return v.ok ? { valid: true, rule: v.rule } : { valid: false, errors: v.errors };
+  }
+
+  /** Creates a rule whose id is new (or was deleted at a lower version). @example `await rules.create(json)` */
+  create(json: unknown): Promise<Rule> {
+    const rule = this.parse(json);
+    return this.serialized(async () => {
+      const current = this.store.get(rule.id);
+      if (current !== undefined && current.deleted !== true) {
+        throw new ConflictException({
+          statusCode: 409,
+          message: `rule "${rule.id}" already exists at version ${current.version}; replace it with PUT /rules/${rule.id}`,
+          currentVersion: current.version,
+        });
+      }
+      if (current !== undefined && rule.version <= current.version) {
+        throw new ConflictException({
+          statusCode: 409,
+          message: `rule "${rule.id}" was deleted at version ${current.version}; recreate it with a higher version`,
+          currentVersion: current.version,
+        });
+      }
+      await this.write(rule);
+      return rule;
+    });
+  }
+
+  /** Replaces a rule; `json.version` must be the stored version + 1. @example `await rules.replace('r', json)` */
+  replace(id: string, json: unknown): Promise<Rule> {
+    const rule = this.parse(json);
+    if (rule.id !== id)
+      throw invalidRule([{ path: '/id', message: `must equal the id in the URL ("${id}")` }]);
+    return this.serialized(async () => {
+      const current = this.live(id);
+      this.expectVersion(current, rule.version);
+      await this.write(rule);
+      return rule;
+    });
+  }
+
+  /**
+   * Pauses or resumes a rule (a new version). `ifVersion`, when given, must be the stored version.
+   *
+   * @example
+   * ```ts
+   * await rules.setStatus('r', 'paused', 3); // stored as version 4
+   * ```
+   */
+  setStatus(id: string, status: unknown, ifVersion?: number): Promise<Rule> {
+    if (status !== 'active' && status !== 'paused') {
+      throw invalidRule([{ path: '/status', message: 'must be "active" or "paused"' }]);
+    }
+    return this.serialized(async () => {
+      const current = this.live(id);
+      this.expectCurrent(current, ifVersion);
+      const rule = { ...current.rule!, status, version: current.version + 1 } as Rule;
+      await this.write(rule);
+      return rule;
+    });
+  }
+
+  /** Deletes a rule (a tombstone at the next version). @example `await rules.delete('r')` */
+  delete(id: string, ifVersion?: number): Promise<{ id: string; version: number }> {
+    return this.serialized(async () => {
+      const current = this.live(id);
+      this.expectCurrent(current, ifVersion);
+      const version = current.version + 1;
+      await this.store.append({ id, version, at: Date.now(), deleted: true });
+      return { id, version };
+    });
+  }
+
+  /** The current version of a rule, or 404. @example `rules.get('r')` */
+  get(id: string): Rule {
+    return this.live(id).rule!;
+  }
+
+  /** Every rule (not deleted), by id; optionally only one status. @example `rules.list('active')` */
+  list(status?: string): Rule[] {
+    const out: Rule[] = [];
+    for (const r of this.store.snapshot().values()) {
+      if (r.deleted === true || r.rule === undefined) continue;
+      if (status !== undefined && r.rule.status !== status) continue;
+      out.push(r.rule);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Active rules. @example `rules.activeCount()` */
+  activeCount(): number {
+    let n = 0;
+    for (const r of this.store.snapshot().values())
+      if (r.deleted !== true && r.rule?.status === 'active') n++;
+    return n;
+  }
+
+  /**
+   * Runs a posted rule (`{ rule, events }`) or a stored one (`{ ruleId, events }`) over sample
+   * events on a throwaway job.
+   *
+   * @example
+   * ```ts
+   * await rules.dryRun({ ruleId: 'card-testing', events: [...] });
+   * ```
+   */
+  async dryRun(body: unknown): Promise<DryRunResult & { rule: { id: string; version: number } }> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw invalidRule([{ path: '', message: 'must be an object with "rule" or "ruleId", and "events"' }]);
+    }
+    const b = body as { rule?: unknown; ruleId?: unknown; events?: unknown };
+    let rule: Rule;
+    if (b.rule !== undefined) {
+      const v = validateRule(b.rule);
+      if (!v.ok) throw invalidRule(v.errors.map((e) => ({ path: `/rule${e.path}`, message: e.message })));
+      rule = v.rule;
+    } else if (typeof b.ruleId === 'string') {
+      rule = this.get(b.ruleId);
+    } else {
+      throw invalidRule([
+        { path: '', message: 'needs "rule" (a rule document) or "ruleId" (a stored rule)' },
+      ]);
+    }
+    if (!Array.isArray(b.events))
+      throw invalidRule([{ path: '/events', message: 'must be an array of events' }]);
+    if (b.events.length > DRY_RUN_MAX_EVENTS) {
+      throw invalidRule([{ path: '/events', message: `at most ${DRY_RUN_MAX_EVENTS} events` }]);
+    }
+    const result = await dryRun(rule, b.events);
+    return { rule: { id: rule.id, version: rule.version }, ...result };
+  }
+
+  private parse(json: unknown): Rule {
+    const v = validateRule(json);
+    if (!v.ok) throw invalidRule(v.errors);
+    return v.rule;
+  }
+
+  private live(id: string): RuleRecord {
+    const current = this.store.get(id);
+    if (current === undefined || current.deleted === true || current.rule === undefined) {
+      throw new NotFoundException({ statusCode: 404, message: `no rule "${id}"` });
+    }
+    return current;
+  }
+
+  private expectVersion(current: RuleRecord, version: number): void {
+    if (version !== current.version + 1) {
+      throw new ConflictException({
+        statusCode: 409,
+        message: `stale version: rule "${current.id}" is at version ${current.version}, so a replacement must carry version ${current.version + 1} (got ${version})`,
+        currentVersion: current.version,
+      });
+    }
+  }
+
+  private expectCurrent(current: RuleRecord, ifVersion: number | undefined): void {
+    if (ifVersion !== undefined && ifVersion !== current.version) {
+      throw new ConflictException({
+        statusCode: 409,
+        message: `stale version: rule "${current.id}" is at version ${current.version}, not ${ifVersion}`,
+        currentVersion: current.version,
+      });
+    }
+  }
+
+  private write(rule: Rule): Promise<void> {
+    return this.store.append({ id: rule.id, version: rule.version, at: Date.now(), rule });
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
