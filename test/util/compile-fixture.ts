@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The repository root (test/util/..). */
@@ -42,5 +42,7 @@ export function compileFixture(fixture: string, outDir: string): string {
     { cwd: REPO, stdio: 'pipe' },
   );
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  // Packages the sources import (kafkajs, …) resolve from the repo's node_modules.
+  symlinkSync(join(REPO, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   return join(outDir, fixture.replace(/\.ts$/, '.js'));
 }
