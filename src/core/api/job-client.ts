@@ -1,6 +1,7 @@
 import type { TriggerOptions } from '../checkpoint/checkpoint-coordinator.js';
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.js';
+import { FileSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import type { JobExecution, JobExecutionResult, JobStatus } from '../runtime/job-execution.js';
 
 /**
@@ -44,6 +45,46 @@ export class JobClient implements PromiseLike<JobExecutionResult> {
    */
   triggerCheckpoint(options?: TriggerOptions): Promise<CompletedCheckpoint> {
     return this.execution.triggerCheckpoint(options);
+  }
+
+  /**
+   * Takes a savepoint into `targetDirectory` (Flink's `triggerSavepoint`) and resolves with its
+   * path, `<targetDirectory>/savepoint-<jobId>-<id>`, once it is stored. The job keeps running. A
+   * savepoint is a checkpoint of kind `'savepoint'` that belongs to the user: retention never
+   * deletes it, restarts never use it, and it commits nothing (as in Flink 1.15+: the output it
+   * sealed is committed by the next checkpoint, or by a job restored from it). Restore with
+   * `env.execute({ restoreFrom: path })`, also into a changed job (see the README).
+   *
+   * @example
+   * ```ts
+   * const path = await job.triggerSavepoint('/var/lib/fraud/savepoints');
+   * ```
+   */
+  async triggerSavepoint(targetDirectory: string): Promise<string> {
+    const savepoint = await this.execution.triggerCheckpoint({
+      kind: 'savepoint',
+      storage: new FileSavepointStorage(targetDirectory, this.execution.jobId),
+    });
+    return savepoint.externalPointer!;
+  }
+
+  /**
+   * Stops the job with a savepoint (Flink's `stop`, without `--drain`) and resolves with its path
+   * once the job has ended. Sources emit nothing after the savepoint's barrier, each task stops
+   * once it took its snapshot (no input, no processing-time timers), the savepoint is stored,
+   * `notifyCheckpointComplete` lets exactly-once sinks commit exactly what it covers, and the job
+   * ends with status `FINISHED` (`result.savepointPath` set) without calling `finish()`: nothing
+   * is flushed, open windows and timers stay in the savepoint. If the savepoint cannot be taken
+   * the promise rejects and the job keeps running.
+   *
+   * @example
+   * ```ts
+   * const path = await job.stopWithSavepoint('/var/lib/fraud/savepoints');
+   * env2.execute({ jobName: 'fraud', restoreFrom: path }); // the new version of the job
+   * ```
+   */
+  stopWithSavepoint(targetDirectory: string): Promise<string> {
+    return this.execution.stopWithSavepoint(targetDirectory);
   }
 
   /** Completed/failed/in-flight checkpoint counts and the last completed one's duration and size. */

@@ -28,7 +28,8 @@ export interface CheckpointParticipant {
 }
 
 /**
- * How to take a snapshot on demand: a savepoint goes elsewhere and escapes retention.
+ * How to take a snapshot on demand: a savepoint goes elsewhere, escapes retention, is never used
+ * by restarts and commits nothing (operators get no `notifyCheckpointComplete` for it).
  *
  * @example
  * ```ts
@@ -41,6 +42,15 @@ export interface TriggerOptions {
   readonly storage?: CheckpointStorage;
 }
 
+/**
+ * @internal what the job passes for stop-with-savepoint: a savepoint whose tasks are suspended as
+ * soon as they took their snapshot (sources emit nothing after their barrier) and whose
+ * completion is notified, so two-phase-commit sinks commit what it covers.
+ */
+export interface InternalTriggerOptions extends TriggerOptions {
+  readonly synchronous?: boolean;
+}
+
 /** What the coordinator needs from the job. */
 export interface CheckpointCoordinatorContext {
   readonly jobId: string;
@@ -51,12 +61,18 @@ export interface CheckpointCoordinatorContext {
   readonly timers: ProcessingTimeService;
   /** A commit notification failed: the job fails (its output may be incomplete). */
   readonly failJob: (error: unknown) => void;
+  /**
+   * A task took its snapshot for a synchronous savepoint (stop-with-savepoint): it must not take
+   * input or produce output any more.
+   */
+  readonly suspendTask?: (task: StreamTask) => void;
 }
 
 interface PendingCheckpoint {
   readonly id: number;
   readonly timestamp: number;
   readonly kind: SnapshotKind;
+  readonly synchronous: boolean;
   readonly storage: CheckpointStorage;
   readonly participants: readonly CheckpointParticipant[];
   readonly remaining: Set<StreamTask>;
@@ -81,7 +97,9 @@ interface PendingCheckpoint {
  * barrier because its inputs ended) acknowledges when it finishes; downstream, an ended channel
  * counts as aligned. When all tasks finished, a final checkpoint completes the job so sinks commit
  * the rest (the effect of Flink's FLIP-147). A savepoint is a checkpoint triggered on demand with
- * `kind: 'savepoint'` and its own storage, outside retention.
+ * `kind: 'savepoint'` and its own storage, outside retention and never restored by a restart; as in
+ * Flink 1.15+ it is not notified (commits nothing) and subsumes nothing, except the synchronous
+ * savepoint of stop-with-savepoint, which suspends each task once it snapshotted and is notified.
  *
  * @example
  * ```ts
@@ -112,6 +130,8 @@ export class CheckpointCoordinator {
   private completedCount = 0;
   private failedCount = 0;
   private lastStats: CompletedCheckpointStats | undefined;
+  /** The synchronous savepoint (stop-with-savepoint) in flight: no other checkpoint may start. */
+  private synchronousSavepoint: number | undefined;
 
   constructor(private readonly ctx: CheckpointCoordinatorContext) {}
 
@@ -147,6 +167,7 @@ export class CheckpointCoordinator {
       if (!p.acknowledged) this.abort(p, reason);
     }
     this.attached = false;
+    this.synchronousSavepoint = undefined;
     this.epoch++;
     this.periodicTimer?.cancel();
     this.periodicTimer = undefined;
@@ -188,7 +209,7 @@ export class CheckpointCoordinator {
    * Triggers a checkpoint now (or a savepoint with `options`). Rejects with a
    * {@link CheckpointException} when it cannot start or is aborted.
    */
-  triggerCheckpoint(options: TriggerOptions = {}): Promise<CompletedCheckpoint> {
+  triggerCheckpoint(options: InternalTriggerOptions = {}): Promise<CompletedCheckpoint> {
     const notReady = this.notReadyReason();
     if (notReady) return Promise.reject(new CheckpointException(this.nextId, notReady));
     try {
@@ -221,6 +242,7 @@ export class CheckpointCoordinator {
     const p = this.pending.get(checkpointId);
     if (!p?.remaining.delete(task)) return; // aborted, or a task of an earlier attempt
     p.acks.set(task, snapshots);
+    if (p.synchronous) this.ctx.suspendTask?.(task);
     if (p.remaining.size === 0) this.onAllAcknowledged(p);
   }
 
@@ -264,6 +286,7 @@ export class CheckpointCoordinator {
 
   private notReadyReason(): string | undefined {
     if (!this.attached) return 'the job is not running';
+    if (this.synchronousSavepoint !== undefined) return 'the job is stopping with a savepoint';
     if (this.participants.every((p) => p.task.state === 'FINISHED')) return 'every task finished';
     return undefined;
   }
@@ -302,8 +325,10 @@ export class CheckpointCoordinator {
     this.schedule(earliest);
   }
 
-  private startCheckpoint(options: TriggerOptions): Promise<CompletedCheckpoint> {
+  private startCheckpoint(options: InternalTriggerOptions): Promise<CompletedCheckpoint> {
     const id = this.nextId++;
+    const synchronous = options.synchronous === true;
+    if (synchronous) this.synchronousSavepoint = id;
     const timestamp = this.ctx.timers.getCurrentProcessingTime();
     let resolve!: (c: CompletedCheckpoint) => void;
     let reject!: (e: unknown) => void;
@@ -314,7 +339,8 @@ export class CheckpointCoordinator {
     const p: PendingCheckpoint = {
       id,
       timestamp,
-      kind: options.kind ?? 'checkpoint',
+      kind: synchronous ? 'savepoint' : (options.kind ?? 'checkpoint'),
+      synchronous,
       storage: options.storage ?? this.ctx.storage,
       participants: this.participants,
       remaining: new Set(this.participants.map((x) => x.task)),
@@ -378,12 +404,18 @@ export class CheckpointCoordinator {
         this.storing--;
       }
       this.pending.delete(p.id);
-      // Older checkpoints still in flight are subsumed by this one.
-      for (const older of [...this.pending.values()]) {
-        if (older.id < p.id && !older.acknowledged) this.abort(older, `subsumed by checkpoint ${p.id}`);
+      // An intermediate savepoint commits nothing (as in Flink 1.15+): a restart goes back to the
+      // latest checkpoint, so output committed at a savepoint would be produced twice. Its sealed
+      // output is committed by the next checkpoint; a restore from the savepoint commits it too.
+      const notifies = p.kind === 'checkpoint' || p.synchronous;
+      if (notifies) {
+        // Older checkpoints still in flight are subsumed by this one.
+        for (const older of [...this.pending.values()]) {
+          if (older.id < p.id && !older.acknowledged) this.abort(older, `subsumed by checkpoint ${p.id}`);
+        }
       }
       this.onCheckpointEnded();
-      if (epoch === this.epoch) await this.notifyComplete(p.participants, p.id);
+      if (notifies && epoch === this.epoch) await this.notifyComplete(p.participants, p.id);
       // After the commits: deleting files must not delay them.
       await this.enforceRetention().catch(() => {
         // A checkpoint that could not be deleted is retried after the next one.
@@ -467,6 +499,7 @@ export class CheckpointCoordinator {
   private abort(p: PendingCheckpoint, reason: string, cause?: unknown): void {
     if (this.pending.get(p.id) !== p) return;
     this.pending.delete(p.id);
+    if (this.synchronousSavepoint === p.id) this.synchronousSavepoint = undefined;
     p.timeout?.cancel();
     this.failedCount++;
     if (this.attached) {

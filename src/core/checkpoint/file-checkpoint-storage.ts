@@ -1,12 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsyncPath, METADATA_FILE, writeCheckpointFiles } from './checkpoint-files.js';
 import type { CheckpointHandle, CheckpointStorage } from './checkpoint-storage.js';
 import type { CompletedCheckpoint } from './completed-checkpoint.js';
-import { decodeCheckpoint, encodeCheckpoint, parseCheckpointMetadata } from './snapshot-format.js';
+import { decodeCheckpoint, parseCheckpointMetadata } from './snapshot-format.js';
 
-/** Name of the manifest whose presence makes a checkpoint directory complete. */
-export const METADATA_FILE = '_metadata';
+export { METADATA_FILE } from './checkpoint-files.js';
+
 const CHK_DIR = /^chk-(\d+)$/;
 
 /**
@@ -50,12 +51,7 @@ export class FileCheckpointStorage implements CheckpointStorage {
       mkdirSync(dir);
     }
     fsyncPath(this.directory);
-    const { data, metadata } = encodeCheckpoint(checkpoint);
-    writeDurably(join(dir, metadata.dataFile.name), data);
-    const tmp = join(dir, `${METADATA_FILE}.inprogress`);
-    writeDurably(tmp, new TextEncoder().encode(JSON.stringify(metadata)));
-    renameSync(tmp, join(dir, METADATA_FILE));
-    fsyncPath(dir);
+    writeCheckpointFiles(dir, checkpoint);
     return dir;
   }
 
@@ -130,26 +126,5 @@ export class FileCheckpointStorage implements CheckpointStorage {
     const meta = parseCheckpointMetadata(text);
     const data = await readFile(join(dir, meta.dataFile.name));
     return decodeCheckpoint(meta, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dir);
-  }
-}
-
-function writeDurably(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    let at = 0;
-    while (at < bytes.byteLength) at += writeSync(fd, bytes, at, bytes.byteLength - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Makes a directory's entries (a rename, a new file) durable. */
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -8,6 +8,7 @@ export * from './completed-checkpoint.js';
 export * from './externalized-checkpoint-retention.js';
 export * from './file-checkpoint-storage.js';
 export * from './memory-checkpoint-storage.js';
+export * from './savepoint-storage.js';
 export {
   CHECKPOINT_FORMAT_VERSION,
   type CheckpointMetadata,

@@ -8,12 +8,20 @@ export interface RestoreTarget {
   readonly uid: string;
   readonly name: string;
   readonly maxParallelism: number;
+  /** Whether the operator is on a keyed stream (has keyed state and timers); unknown: not checked. */
+  readonly keyed?: boolean;
 }
 
 /**
- * A completed checkpoint seen from a deployment: decoded operator snapshots by uid, handed to every
- * new instance (keyed state and timers are filtered by key group, operator list state is
- * redistributed by the operator state backend), and the split enumerators' states.
+ * A completed checkpoint (or savepoint) seen from a deployment: decoded operator snapshots by uid,
+ * handed to every new instance (keyed state and timers are filtered by key group, operator list
+ * state is redistributed by the operator state backend), and the split enumerators' states.
+ *
+ * The job may differ from the one that took the snapshot (a new version of the program): state is
+ * matched by operator uid; an operator of the job without state starts empty; parallelism may
+ * change (keyed state follows its key groups, list state is split round robin, union list state
+ * goes to every instance); state of a uid the job does not have fails the restore unless
+ * `allowNonRestoredState`; keyed state needs the same maxParallelism (the number of key groups).
  *
  * @example
  * ```ts
@@ -22,33 +30,55 @@ export interface RestoreTarget {
  * ```
  */
 export class RestoredState {
-  private constructor(readonly checkpoint: CompletedCheckpoint) {}
+  private constructor(
+    readonly checkpoint: CompletedCheckpoint,
+    /** Uids of checkpointed state that no operator of the job takes (allowNonRestoredState). */
+    readonly nonRestoredUids: readonly string[],
+  ) {}
 
   /**
    * Checks that the checkpoint fits the job: every checkpointed uid must exist in the job unless
-   * `allowNonRestoredState`, and key groups (maxParallelism) must not change.
+   * `allowNonRestoredState`; keyed state (key groups and timers) must go to a keyed operator with
+   * the same maxParallelism. Throws an error naming the operators otherwise.
    */
   static of(
     checkpoint: CompletedCheckpoint,
     targets: readonly RestoreTarget[],
     options: { allowNonRestoredState?: boolean } = {},
   ): RestoredState {
+    const what = `${checkpoint.kind} ${checkpoint.checkpointId}${checkpoint.externalPointer ? ` (${checkpoint.externalPointer})` : ''}`;
     const byUid = new Map(targets.map((t) => [t.uid, t]));
+    const missing: string[] = [];
     for (const [uid, op] of Object.entries(checkpoint.operators)) {
       const target = byUid.get(uid);
       if (!target) {
-        if (options.allowNonRestoredState) continue;
+        missing.push(uid);
+        continue;
+      }
+      if (op.subtasks.length === 0) continue;
+      const keyedChanged = op.maxParallelism !== target.maxParallelism;
+      if (!keyedChanged && target.keyed !== false) continue;
+      // Only keyed state and timers depend on key groups: decode to see whether there are any.
+      const hasKeyed = op.subtasks.some((bytes) => {
+        const s = decodeOperatorSnapshot(bytes);
+        return (s.keyed?.groups.length ?? 0) > 0 || Object.keys(s.timers ?? {}).length > 0;
+      });
+      if (!hasKeyed) continue;
+      if (target.keyed === false) {
         throw new Error(
-          `checkpoint ${checkpoint.checkpointId} has state for operator uid '${uid}', which is not in the job; set allowNonRestoredState to skip it`,
+          `${what} has keyed state for uid '${uid}', but operator '${target.name}' of the job is not keyed`,
         );
       }
-      if (op.subtasks.length > 0 && op.maxParallelism !== target.maxParallelism) {
-        throw new Error(
-          `operator '${target.name}' (uid '${uid}'): checkpoint has maxParallelism ${op.maxParallelism}, the job ${target.maxParallelism}`,
-        );
-      }
+      throw new Error(
+        `${what}: the keyed state of operator '${target.name}' (uid '${uid}') has maxParallelism ${op.maxParallelism}, the job ${target.maxParallelism}; key groups cannot be redistributed to another maxParallelism (Flink refuses this too): keep setMaxParallelism(${op.maxParallelism})`,
+      );
     }
-    return new RestoredState(checkpoint);
+    if (missing.length > 0 && !options.allowNonRestoredState) {
+      throw new Error(
+        `${what} has state for operators the job does not have: ${missing.map((u) => `uid '${u}'`).join(', ')}; set allowNonRestoredState to skip it, or give the operators of the new job these uids`,
+      );
+    }
+    return new RestoredState(checkpoint, missing);
   }
 
   /** Fresh decoded copies of every former instance's snapshot, or undefined for new operators. */

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CheckpointConfig } from '../checkpoint/checkpoint-config.js';
 import { CheckpointCoordinator, type TriggerOptions } from '../checkpoint/checkpoint-coordinator.js';
 import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
@@ -6,6 +6,7 @@ import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.js'
 import { ExternalizedCheckpointRetention } from '../checkpoint/externalized-checkpoint-retention.js';
 import { FileCheckpointStorage } from '../checkpoint/file-checkpoint-storage.js';
 import { RestoredState } from '../checkpoint/restored-state.js';
+import { FileSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import {
   createRestartBackoffStrategy,
@@ -37,6 +38,8 @@ export interface JobExecutionResult {
   readonly status: JobStatus.FINISHED | JobStatus.CANCELED;
   /** Wall-clock run time in milliseconds. */
   readonly netRuntime: number;
+  /** Set when the job ended through `stopWithSavepoint`: the savepoint's directory. */
+  readonly savepointPath?: string;
 }
 
 /** A job that failed; `cause` is the first error a task raised. */
@@ -106,6 +109,13 @@ export class JobExecution implements TaskHost {
   private wakeRestart: (() => void) | undefined;
   /** Callers of `triggerCheckpoint` waiting for the tasks to be deployed and open. */
   private deployWaiters: Array<() => void> = [];
+  /** Checkpoint triggers and timeouts: they keep running while operator timers are held. */
+  private readonly checkpointTimers: JobProcessingTimeService;
+  /** A stop-with-savepoint is under way: operator timers are held, suspended tasks do not run. */
+  private stopping = false;
+  /** Tasks that took their stop-with-savepoint snapshot. */
+  private readonly suspended = new Set<StreamTask>();
+  private savepointPath: string | undefined;
 
   constructor(
     private readonly jobGraph: JobGraph,
@@ -118,14 +128,16 @@ export class JobExecution implements TaskHost {
     // The caller may never await the result; a failure must not become an unhandled rejection.
     this.result.catch(() => {});
     this.pts = new JobProcessingTimeService(config.clock, () => this.notifyWork());
+    this.checkpointTimers = new JobProcessingTimeService(config.clock, () => this.notifyWork());
     this.checkpointConfig = config.checkpointConfig ?? new CheckpointConfig();
     this.checkpoints = new CheckpointCoordinator({
       jobId: this.jobId,
       jobName: config.jobName,
       config: this.checkpointConfig,
       storage: this.checkpointConfig.createStorage(),
-      timers: this.pts,
+      timers: this.checkpointTimers,
       failJob: (error) => this.failTask(undefined, error),
+      suspendTask: (task) => this.suspended.add(task),
     });
     this.restartStrategy = createRestartBackoffStrategy(
       config.restartStrategy ?? RestartStrategies.noRestart(),
@@ -199,6 +211,55 @@ export class JobExecution implements TaskHost {
    * while the job is still deploying (or restarting), it waits for the tasks to be open.
    */
   async triggerCheckpoint(options?: TriggerOptions): Promise<CompletedCheckpoint> {
+    await this.awaitDeployed();
+    return this.checkpoints.triggerCheckpoint(options);
+  }
+
+  /**
+   * Stop-with-savepoint (Flink's `stop`, without `--drain`): a savepoint into `targetDirectory`
+   * whose barrier is the last thing each source emits; every task stops taking input and firing
+   * processing-time timers once it took its snapshot; when the savepoint is stored, operators are
+   * notified (two-phase-commit sinks commit what it covers), commits are awaited, and the job ends
+   * FINISHED without `finish()` (windows are not flushed: the state is in the savepoint). Resolves
+   * with the savepoint's directory. If the savepoint fails, the job keeps running.
+   */
+  async stopWithSavepoint(targetDirectory: string): Promise<string> {
+    await this.awaitDeployed();
+    if (this.stopping) throw new Error(`job '${this.config.jobName}' is already stopping with a savepoint`);
+    this.stopping = true;
+    let savepoint: CompletedCheckpoint;
+    try {
+      savepoint = await this.checkpoints.triggerCheckpoint({
+        kind: 'savepoint',
+        storage: new FileSavepointStorage(targetDirectory, this.jobId),
+        synchronous: true,
+      });
+    } catch (err) {
+      this.stopping = false;
+      this.suspended.clear();
+      this.notifyWork();
+      throw err;
+    }
+    // Commits started by the notification may pause their tasks (an async commit): let them end.
+    const attempt = this.attempt;
+    const current = (): boolean => this.status === JobStatus.RUNNING && this.attempt === attempt;
+    while (current() && this.tasks.some((t) => t.isBlocked())) await sleep(1);
+    if (current()) {
+      this.savepointPath = savepoint.externalPointer;
+      this.status = JobStatus.FINISHED;
+      this.notifyWork();
+    } else if (this.attempt !== attempt || this.status !== JobStatus.FINISHED) {
+      // A commit failed (the job failed or restarted), or the job was cancelled meanwhile.
+      throw new Error(
+        `job '${this.config.jobName}' did not stop after savepoint ${savepoint.checkpointId} (status ${this.status})`,
+      );
+    }
+    await this.result.catch(() => {});
+    return savepoint.externalPointer!;
+  }
+
+  /** Waits until the tasks are deployed and open (or the job ended). */
+  private async awaitDeployed(): Promise<void> {
     while (
       !this.checkpoints.isAttached() &&
       (this.status === JobStatus.CREATED ||
@@ -207,7 +268,6 @@ export class JobExecution implements TaskHost {
     ) {
       await new Promise<void>((resolve) => this.deployWaiters.push(resolve));
     }
-    return this.checkpoints.triggerCheckpoint(options);
   }
 
   private releaseDeployWaiters(): void {
@@ -243,7 +303,8 @@ export class JobExecution implements TaskHost {
         if (this.status === JobStatus.RUNNING) await this.loop();
         if (
           (this.status as JobStatus) === JobStatus.FINISHED &&
-          this.checkpointConfig.isCheckpointingEnabled()
+          this.checkpointConfig.isCheckpointingEnabled() &&
+          this.savepointPath === undefined
         ) {
           await this.checkpoints.completeFinalCheckpoint();
         }
@@ -268,6 +329,9 @@ export class JobExecution implements TaskHost {
     this.status = JobStatus.RESTARTING;
     this.checkpoints.detach('the job failed');
     this.pts.clear();
+    this.checkpointTimers.clear();
+    this.stopping = false;
+    this.suspended.clear();
     await this.closeTasks();
     this.tasks = [];
     this.coordinators.length = 0;
@@ -349,9 +413,10 @@ export class JobExecution implements TaskHost {
       try {
         for (let i = 0; i < tasks.length; i++) {
           const t = tasks[i]!;
-          if (t.isRunnable()) worked += t.run(TASK_BUDGET);
+          if (t.isRunnable() && !(this.stopping && this.suspended.has(t))) worked += t.run(TASK_BUDGET);
         }
-        worked += this.pts.fireDue();
+        if (!this.stopping) worked += this.pts.fireDue();
+        worked += this.checkpointTimers.fireDue();
       } catch (err) {
         this.failTask(undefined, err);
         break;
@@ -375,7 +440,9 @@ export class JobExecution implements TaskHost {
     if (this.workPending || this.status !== JobStatus.RUNNING) return Promise.resolve();
     return new Promise((resolve) => {
       this.wake = resolve;
-      const next = this.pts.nextTime();
+      const op = this.stopping ? undefined : this.pts.nextTime();
+      const cp = this.checkpointTimers.nextTime();
+      const next = op === undefined ? cp : cp === undefined ? op : Math.min(op, cp);
       if (next !== undefined && !(this.config.clock instanceof ManualClock)) {
         const delay = Math.max(0, next - this.config.clock.now());
         this.wakeTimer = setTimeout(() => this.notifyWork(), delay);
@@ -387,6 +454,7 @@ export class JobExecution implements TaskHost {
     this.unsubscribeClock?.();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.pts.clear();
+    this.checkpointTimers.clear();
     this.checkpoints.detach('the job stopped');
     this.releaseDeployWaiters();
     const closeErrors = await this.closeTasks();
@@ -416,6 +484,7 @@ export class JobExecution implements TaskHost {
       jobName: this.config.jobName,
       status: this.status === JobStatus.CANCELED ? JobStatus.CANCELED : JobStatus.FINISHED,
       netRuntime: Date.now() - this.startTime,
+      ...(this.savepointPath !== undefined ? { savepointPath: this.savepointPath } : {}),
     });
   }
 
@@ -423,7 +492,14 @@ export class JobExecution implements TaskHost {
     if (this.restoreFrom === undefined) return undefined;
     return RestoredState.of(
       this.restoreFrom,
-      this.jobGraph.vertices.flatMap((v) => v.nodes),
+      this.jobGraph.vertices.flatMap((v) =>
+        v.nodes.map((n) => ({
+          uid: n.uid,
+          name: n.name,
+          maxParallelism: n.maxParallelism,
+          keyed: n.keySelectors.some((k) => k !== undefined),
+        })),
+      ),
       { allowNonRestoredState: this.config.allowNonRestoredState },
     );
   }

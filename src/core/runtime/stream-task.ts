@@ -92,6 +92,11 @@ export class StreamTask implements ChannelListener {
     return false;
   }
 
+  /** Whether the task waits for a promise it was paused on (an async write or commit). */
+  isBlocked(): boolean {
+    return this.pendingBlocks > 0;
+  }
+
   /** Pauses the task until `promise` settles; a rejection fails the task. */
   blockOn(promise: PromiseLike<unknown>): void {
     this.pendingBlocks++;
