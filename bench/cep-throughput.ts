@@ -21,7 +21,7 @@
 import { CEP } from '../src/cep/index.js';
 import { compileNFA, NFA, type NFAState } from '../src/cep/nfa/index.js';
 import type { Pattern } from '../src/cep/pattern/index.js';
-import { type Sink, StreamExecutionEnvironment, WatermarkStrategy } from '../src/core/index.js';
+import { StreamExecutionEnvironment, WatermarkStrategy } from '../src/core/index.js';
 import {
   fmtInt,
   fmtMiB,
@@ -43,22 +43,9 @@ import {
   w4MemoryEvents,
   w4Pattern,
 } from './cep-workloads.js';
+import { CountingSink } from './counting-sink.js';
 
 const RUNS = Number(process.env.CEP_BENCH_RUNS ?? 5);
-
-/** Counts what arrives and drops it. */
-class CountingSink<T> implements Sink<T> {
-  count = 0;
-  createWriter() {
-    return {
-      write: () => {
-        this.count++;
-      },
-      flush: () => {},
-      close: () => {},
-    };
-  }
-}
 
 interface RunResult {
   readonly ms: number;

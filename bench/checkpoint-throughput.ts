@@ -21,12 +21,12 @@ import {
   type JobClient,
   type KeyedProcessContext,
   KeyedProcessFunction,
-  type Sink,
   StreamExecutionEnvironment,
   type ValueState,
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../src/core/index.js';
+import { CountingSink } from './counting-sink.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const LONG_EVENTS = Number(process.env.LONG_EVENTS ?? 20_000_000);
@@ -51,20 +51,6 @@ function median(xs: readonly number[]): number {
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'bench-chk-'));
-}
-
-/** Counts what arrives and drops it. */
-class CountingSink<T> implements Sink<T> {
-  count = 0;
-  createWriter() {
-    return {
-      write: () => {
-        this.count++;
-      },
-      flush: () => {},
-      close: () => {},
-    };
-  }
 }
 
 /** bench/core-throughput.ts's counter, over any input. */

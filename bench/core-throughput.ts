@@ -10,11 +10,11 @@ import {
   type Collector,
   type KeyedProcessContext,
   KeyedProcessFunction,
-  type Sink,
   StreamExecutionEnvironment,
   type ValueState,
   ValueStateDescriptor,
 } from '../src/core/index.js';
+import { CountingSink } from './counting-sink.js';
 
 interface Event {
   readonly key: string;
@@ -27,20 +27,6 @@ const RUNS = Number(process.env.RUNS ?? 5);
 
 const keys = Array.from({ length: KEYS }, (_, i) => `user-${i}`);
 const events: Event[] = Array.from({ length: EVENTS }, (_, i) => ({ key: keys[i % KEYS]!, amount: i % 100 }));
-
-/** Counts what arrives and drops it. */
-class CountingSink<T> implements Sink<T> {
-  count = 0;
-  createWriter() {
-    return {
-      write: () => {
-        this.count++;
-      },
-      flush: () => {},
-      close: () => {},
-    };
-  }
-}
 
 class Counter extends KeyedProcessFunction<string, Event, number> {
   private count!: ValueState<number>;

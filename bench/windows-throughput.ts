@@ -7,11 +7,12 @@
  *
  *   npm run bench:windows         # RUNS=7 EVENTS=2000000 npm run bench:windows
  */
-import { type Sink, StreamExecutionEnvironment, WatermarkStrategy } from '../src/core/index.js';
+import { StreamExecutionEnvironment, WatermarkStrategy } from '../src/core/index.js';
 import { SlidingEventTimeWindows } from '../src/core/windows/assigners/sliding-event-time-windows.js';
 import { TumblingEventTimeWindows } from '../src/core/windows/assigners/tumbling-event-time-windows.js';
 import type { TimeWindow } from '../src/core/windows/window.js';
 import type { WindowAssigner } from '../src/core/windows/window-assigner.js';
+import { CountingSink } from './counting-sink.js';
 
 interface Event {
   readonly key: string;
@@ -29,19 +30,6 @@ const events: Event[] = Array.from({ length: EVENTS }, (_, i) => ({
   ts: i,
   amount: i % 100,
 }));
-
-class CountingSink<T> implements Sink<T> {
-  count = 0;
-  createWriter() {
-    return {
-      write: () => {
-        this.count++;
-      },
-      flush: () => {},
-      close: () => {},
-    };
-  }
-}
 
 async function windowSum(
   assigner: WindowAssigner<Event, TimeWindow>,

@@ -1,26 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsOf, sourceFiles } from '../util/source-imports.js';
 
 const coreDir = resolve(import.meta.dirname, '../../src/core');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specs: string[] = [];
-  for (const m of text.matchAll(
-    /(?:import|export)[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
-  )) {
-    specs.push((m[1] ?? m[2])!);
-  }
-  return specs;
-}
 
 describe('layering (DESIGN §2)', () => {
   it('src/core imports only itself and Node built-ins (kafkajs only in connectors/kafka): no cep, rules, service or NestJS', () => {
