@@ -69,11 +69,29 @@ export abstract class AbstractHeapState<E> {
 
   // ---- per-kind format hooks ----
 
-  /** Snapshot payload of an entry (values through the descriptor's serializer). */
+  /** Snapshot payload of an entry (values through {@link encodeValue}). */
   protected abstract encode(entry: E): unknown;
 
-  /** Inverse of {@link encode}; entries of a snapshot taken without TTL get `now` as last access. */
-  protected abstract decode(payload: unknown, now: number): E | undefined;
+  /**
+   * Inverse of {@link encode} (values through {@link decodeValue}); entries of a snapshot taken
+   * without TTL get `now` as last access.
+   */
+  protected abstract decode(payload: unknown, now: number, raw: boolean): E | undefined;
+
+  /** Whether snapshots keep this state's values as they are (see `TypeSerializer.structuredCloneable`). */
+  get rawSnapshotValues(): boolean {
+    return this.descriptor.serializer.structuredCloneable === true;
+  }
+
+  /** A value as stored in a snapshot payload. */
+  protected encodeValue(value: unknown): unknown {
+    return this.rawSnapshotValues ? value : this.descriptor.serializer.serialize(value);
+  }
+
+  /** Inverse of {@link encodeValue}; `raw` says how the snapshot stored it. */
+  protected decodeValue(stored: unknown, raw: boolean): unknown {
+    return raw ? stored : this.descriptor.serializer.deserialize(stored as Uint8Array);
+  }
 
   /**
    * The entry without its expired parts: the same object when nothing expired, a new one when a
@@ -209,11 +227,11 @@ export abstract class AbstractHeapState<E> {
   }
 
   /** Loads snapshot entries (already expired ones are skipped). */
-  restoreEntries(entries: readonly RawEntry[]): void {
+  restoreEntries(entries: readonly RawEntry[], raw: boolean): void {
     const ttl = this.ttl;
     const now = ttl === undefined ? 0 : ttl.now();
     for (const [namespace, key, payload] of entries) {
-      let entry = this.decode(payload, now);
+      let entry = this.decode(payload, now, raw);
       if (entry !== undefined && ttl !== undefined) entry = this.purgeExpired(entry, now);
       if (entry === undefined) continue;
       let map = this.table.get(namespace);

@@ -81,15 +81,14 @@ export abstract class AbstractSingleValueHeapState<V> extends AbstractHeapState<
   }
 
   protected encode(entry: V | TtlValue<V>): unknown {
-    const serializer = this.descriptor.serializer;
-    if (this.ttl === undefined) return [serializer.serialize(entry)];
+    if (this.ttl === undefined) return [this.encodeValue(entry)];
     const wrapped = entry as TtlValue<V>;
-    return [serializer.serialize(wrapped.v), wrapped.t];
+    return [this.encodeValue(wrapped.v), wrapped.t];
   }
 
-  protected decode(payload: unknown, now: number): V | TtlValue<V> | undefined {
-    const [bytes, lastAccess] = payload as [Uint8Array, number?];
-    const value = this.descriptor.serializer.deserialize(bytes) as V;
+  protected decode(payload: unknown, now: number, raw: boolean): V | TtlValue<V> | undefined {
+    const [stored, lastAccess] = payload as [unknown, number?];
+    const value = this.decodeValue(stored, raw) as V;
     if (value === undefined) return undefined;
     return this.ttl === undefined ? value : { v: value, t: lastAccess ?? now };
   }

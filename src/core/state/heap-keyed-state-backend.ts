@@ -23,10 +23,16 @@ export interface HeapKeyedStateBackendOptions {
   readonly clock: TtlClock;
 }
 
+/** Restored entries of one key group, and how their values are stored (see `StateGroup`). */
+interface PendingChunk {
+  readonly raw: boolean;
+  readonly entries: RawEntry[];
+}
+
 /** Restored entries of a state whose descriptor has not been registered yet, by key group. */
 interface PendingState {
   readonly kind: StateKind;
-  readonly groups: Map<number, RawEntry[]>;
+  readonly groups: Map<number, PendingChunk[]>;
 }
 
 /**
@@ -118,7 +124,8 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     this.states.set(descriptor.name, state);
     if (pending !== undefined) {
       this.pending.delete(descriptor.name);
-      for (const entries of pending.groups.values()) state.restoreEntries(entries);
+      for (const chunks of pending.groups.values())
+        for (const chunk of chunks) state.restoreEntries(chunk.entries, chunk.raw);
     }
     if (state.ttl?.cleanupEveryRecord) this.perRecordCleanup = [...this.perRecordCleanup, state];
     return state;
@@ -130,8 +137,9 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     const out: K[] = [];
     const pending = this.pending.get(stateName);
     if (pending !== undefined) {
-      for (const entries of pending.groups.values()) {
-        for (const [ns, key] of entries) if (ns === namespace) out.push(key as K);
+      for (const chunks of pending.groups.values()) {
+        for (const chunk of chunks)
+          for (const [ns, key] of chunk.entries) if (ns === namespace) out.push(key as K);
       }
     }
     return out;
@@ -174,7 +182,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     let n = 0;
     for (const state of this.states.values()) n += state.numEntries();
     for (const pending of this.pending.values())
-      for (const entries of pending.groups.values()) n += entries.length;
+      for (const chunks of pending.groups.values()) for (const chunk of chunks) n += chunk.entries.length;
     return n;
   }
 
@@ -182,16 +190,16 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     const keys = new Set<NormalizedKey>();
     for (const state of this.states.values()) state.collectKeys(keys);
     for (const pending of this.pending.values()) {
-      for (const entries of pending.groups.values())
-        for (const entry of entries) keys.add(normalizeKey(entry[1]));
+      for (const chunks of pending.groups.values())
+        for (const chunk of chunks) for (const entry of chunk.entries) keys.add(normalizeKey(entry[1]));
     }
     return keys.size;
   }
 
   snapshot(): KeyGroupedSnapshot {
     // key group -> state name -> entries
-    const groups = new Map<number, Map<string, [StateKind, RawEntry[]]>>();
-    const bucket = (keyGroup: number, name: string, kind: StateKind): RawEntry[] => {
+    const groups = new Map<number, Map<string, [StateKind, RawEntry[], boolean]>>();
+    const bucket = (keyGroup: number, name: string, kind: StateKind, raw: boolean): RawEntry[] => {
       let byState = groups.get(keyGroup);
       if (byState === undefined) {
         byState = new Map();
@@ -199,7 +207,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
       }
       let slot = byState.get(name);
       if (slot === undefined) {
-        slot = [kind, []];
+        slot = [kind, [], raw];
         byState.set(name, slot);
       }
       return slot[1];
@@ -207,25 +215,35 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     // A key usually has entries in several states and namespaces; hash it once.
     const keyGroupOf = new Map<NormalizedKey, number>();
     for (const [name, state] of this.states) {
+      const raw = state.rawSnapshotValues;
       state.snapshotEntries((namespace, nk, key, payload) => {
         let keyGroup = keyGroupOf.get(nk);
         if (keyGroup === undefined) {
           keyGroup = assignToKeyGroup(key, this.maxParallelism);
           keyGroupOf.set(nk, keyGroup);
         }
-        bucket(keyGroup, name, state.kind).push([namespace, key, payload]);
+        bucket(keyGroup, name, state.kind, raw).push([namespace, key, payload]);
       });
     }
-    // Restored state nobody asked for yet must survive into the next checkpoint.
+    const states = new Map<number, StateGroup[]>();
+    for (const [keyGroup, byState] of groups) {
+      const list: StateGroup[] = [];
+      for (const [name, [kind, entries, raw]] of byState) list.push([name, kind, entries, raw]);
+      states.set(keyGroup, list);
+    }
+    // Restored state nobody asked for yet must survive into the next checkpoint, as it came.
     for (const [name, pending] of this.pending) {
-      for (const [keyGroup, entries] of pending.groups) bucket(keyGroup, name, pending.kind).push(...entries);
+      for (const [keyGroup, chunks] of pending.groups) {
+        let list = states.get(keyGroup);
+        if (list === undefined) {
+          list = [];
+          states.set(keyGroup, list);
+        }
+        for (const chunk of chunks) list.push([name, pending.kind, chunk.entries, chunk.raw]);
+      }
     }
     const out: [number, Uint8Array][] = [];
-    for (const [keyGroup, byState] of groups) {
-      const states: StateGroup[] = [];
-      for (const [name, [kind, entries]] of byState) states.push([name, kind, entries]);
-      out.push([keyGroup, encodeKeyGroup(states)]);
-    }
+    for (const [keyGroup, list] of states) out.push([keyGroup, encodeKeyGroup(list)]);
     out.sort((a, b) => a[0] - b[0]);
     return { maxParallelism: this.maxParallelism, groups: out };
   }
@@ -239,18 +257,24 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
       }
       for (const [keyGroup, bytes] of snapshot.groups) {
         if (!this.keyGroupRange.contains(keyGroup)) continue;
-        for (const [name, kind, entries] of decodeKeyGroup(bytes))
-          this.restoreState(keyGroup, name, kind, entries);
+        for (const [name, kind, entries, raw] of decodeKeyGroup(bytes))
+          this.restoreState(keyGroup, name, kind, entries, raw === true);
       }
     }
   }
 
-  private restoreState(keyGroup: number, name: string, kind: StateKind, entries: readonly RawEntry[]): void {
+  private restoreState(
+    keyGroup: number,
+    name: string,
+    kind: StateKind,
+    entries: readonly RawEntry[],
+    raw: boolean,
+  ): void {
     const state = this.states.get(name);
     if (state !== undefined) {
       if (state.kind !== kind)
         throw new Error(`restored state '${name}' is ${kind} state, registered as ${state.kind}`);
-      state.restoreEntries(entries);
+      state.restoreEntries(entries, raw);
       return;
     }
     let pending = this.pending.get(name);
@@ -260,9 +284,10 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     } else if (pending.kind !== kind) {
       throw new Error(`restored state '${name}' is both ${pending.kind} and ${kind} state`);
     }
-    const group = pending.groups.get(keyGroup);
-    if (group === undefined) pending.groups.set(keyGroup, [...entries]);
-    else group.push(...entries);
+    const chunk: PendingChunk = { raw, entries: [...entries] };
+    const chunks = pending.groups.get(keyGroup);
+    if (chunks === undefined) pending.groups.set(keyGroup, [chunk]);
+    else chunks.push(chunk);
   }
 
   dispose(): void {

@@ -95,17 +95,18 @@ export class HeapListState<T>
   }
 
   protected encode(entry: T[] | TtlValue<T>[]): unknown {
-    const serializer = this.descriptor.serializer;
-    if (this.ttl === undefined) return [(entry as T[]).map((v) => serializer.serialize(v))];
+    if (this.ttl === undefined) {
+      // Raw values: the list is serialized with the key group, no per-element work.
+      return this.rawSnapshotValues ? [entry] : [(entry as T[]).map((v) => this.encodeValue(v))];
+    }
     const list = entry as TtlValue<T>[];
-    return [list.map((e) => serializer.serialize(e.v)), list.map((e) => e.t)];
+    return [list.map((e) => this.encodeValue(e.v)), list.map((e) => e.t)];
   }
 
-  protected decode(payload: unknown, now: number): T[] | TtlValue<T>[] | undefined {
-    const [elements, stamps] = payload as [Uint8Array[], number[]?];
+  protected decode(payload: unknown, now: number, raw: boolean): T[] | TtlValue<T>[] | undefined {
+    const [elements, stamps] = payload as [unknown[], number[]?];
     if (elements.length === 0) return undefined;
-    const serializer = this.descriptor.serializer;
-    const values = elements.map((bytes) => serializer.deserialize(bytes) as T);
+    const values = raw ? (elements as T[]) : elements.map((stored) => this.decodeValue(stored, false) as T);
     if (this.ttl === undefined) return values;
     return values.map((v, i) => ({ v, t: stamps?.[i] ?? now }));
   }

@@ -136,23 +136,21 @@ export class HeapMapState<UK, UV>
   }
 
   protected encode(entry: UserMap<UK, UV>): unknown {
-    const serializer = this.descriptor.serializer;
     const out: unknown[] = [];
     for (const [nk, value] of entry.entries) {
       const key = entry.originalKey(nk);
-      if (this.ttl === undefined) out.push([key, serializer.serialize(value)]);
-      else out.push([key, serializer.serialize((value as TtlValue<UV>).v), (value as TtlValue<UV>).t]);
+      if (this.ttl === undefined) out.push([key, this.encodeValue(value)]);
+      else out.push([key, this.encodeValue((value as TtlValue<UV>).v), (value as TtlValue<UV>).t]);
     }
     return out;
   }
 
-  protected decode(payload: unknown, now: number): UserMap<UK, UV> | undefined {
-    const rows = payload as [UK, Uint8Array, number?][];
+  protected decode(payload: unknown, now: number, raw: boolean): UserMap<UK, UV> | undefined {
+    const rows = payload as [UK, unknown, number?][];
     if (rows.length === 0) return undefined;
-    const serializer = this.descriptor.serializer;
     const map: UserMap<UK, UV> = new NormalizedMap();
-    for (const [key, bytes, lastAccess] of rows) {
-      const value = serializer.deserialize(bytes) as UV;
+    for (const [key, stored, lastAccess] of rows) {
+      const value = this.decodeValue(stored, raw) as UV;
       map.set(key, this.ttl === undefined ? value : { v: value, t: lastAccess ?? now });
     }
     return map;

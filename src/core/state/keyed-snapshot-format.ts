@@ -7,11 +7,19 @@ const FORMAT_VERSION = 1;
 
 /**
  * The entries of one state inside one key group. Payloads hold bytes of the state's own serializer
- * (plus TTL timestamps), so they stay opaque until the state's descriptor is registered.
+ * (plus TTL timestamps), so they stay opaque until the state's descriptor is registered; with the
+ * default structured-clone serializer they hold the values themselves (`raw`), serialized once with
+ * the key group.
  *
  * @internal
  */
-export type StateGroup = readonly [name: string, kind: StateKind, entries: readonly RawEntry[]];
+export type StateGroup = readonly [
+  name: string,
+  kind: StateKind,
+  entries: readonly RawEntry[],
+  /** Values kept as they are (structured-clone serializer) rather than as bytes; absent: bytes. */
+  raw?: boolean,
+];
 
 interface KeyGroupPayload {
   readonly v: number;

@@ -7,6 +7,12 @@ import { deserialize, serialize } from 'node:v8';
 export interface TypeSerializer<T> {
   serialize(value: T): Uint8Array;
   deserialize(bytes: Uint8Array): T;
+  /**
+   * `true` when the bytes are V8's structured clone of the value: snapshots then keep values as
+   * they are inside the key group's payload (serialized once with it) instead of one `serialize`
+   * call and one nested byte array per value.
+   */
+  readonly structuredCloneable?: boolean;
 }
 
 /**
@@ -16,6 +22,7 @@ export interface TypeSerializer<T> {
  */
 export class StructuredCloneSerializer<T> implements TypeSerializer<T> {
   static readonly INSTANCE = new StructuredCloneSerializer<any>();
+  readonly structuredCloneable = true;
 
   serialize(value: T): Uint8Array {
     return serialize(value);
