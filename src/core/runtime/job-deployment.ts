@@ -206,7 +206,11 @@ class TaskDeployer {
             : typeNumber === 1
               ? (idle: boolean) => h.processWatermarkStatus1(idle)
               : (idle: boolean) => h.processWatermarkStatus2(idle);
-        gates.push(new InputGate(channels, onWatermark, onStatus));
+        const gate = new InputGate(channels, onWatermark, onStatus);
+        // After a restore the head's event time is where the snapshot left it: its channels too.
+        if (typeof h.getCurrentWatermark === 'function')
+          gate.valve.initializeWatermark(h.getCurrentWatermark());
+        gates.push(gate);
       }
     }
     task = new StreamTask(

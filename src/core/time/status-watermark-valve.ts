@@ -51,6 +51,22 @@ export class StatusWatermarkValve {
     for (let i = 0; i < numChannels; i++) this.channels.push(new InputChannelStatus());
   }
 
+  /**
+   * Starts every channel, and the output, at `watermark` without emitting it: after a restore the
+   * operator behind the valve already has this event time (every channel was at least there when
+   * the snapshot was taken), so upstream tasks re-sending watermarks up to it must neither hold the
+   * minimum at -∞ nor be forwarded again.
+   *
+   * @example
+   * ```ts
+   * valve.initializeWatermark(restoredWatermark);
+   * ```
+   */
+  initializeWatermark(watermark: number): void {
+    for (const channel of this.channels) if (channel.watermark < watermark) channel.watermark = watermark;
+    if (this.lastOutputWatermark < watermark) this.lastOutputWatermark = watermark;
+  }
+
   /** Feeds a watermark received on `channelIndex`. Ignored while the channel is idle or finished. */
   inputWatermark(watermark: number, channelIndex: number): void {
     const channel = this.channel(channelIndex);

@@ -346,7 +346,7 @@ export class WindowOperator<IN, V, OUT, K, W extends Window>
     return this.params.processingTimeService.getCurrentProcessingTime();
   }
 
-  getCurrentWatermark(): number {
+  override getCurrentWatermark(): number {
     return this.currentWatermark;
   }
 

@@ -92,6 +92,11 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
     };
   }
 
+  /** The operator's event time (the restored one right after `initializeState`). @example `op.getCurrentWatermark()` */
+  getCurrentWatermark(): number {
+    return this.currentWatermark;
+  }
+
   /** Advances event time: fires due event-time timers, then forwards the watermark. */
   processWatermark(watermark: number): void {
     if (watermark <= this.currentWatermark) return;
@@ -108,10 +113,14 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
   private inputValve: StatusWatermarkValve | undefined;
 
   private twoInputValve(): StatusWatermarkValve {
-    this.inputValve ??= new StatusWatermarkValve(2, {
-      emitWatermark: (wm: number) => this.processWatermark(wm),
-      emitWatermarkStatus: (idle: boolean) => this.processWatermarkStatus(idle),
-    });
+    if (this.inputValve === undefined) {
+      this.inputValve = new StatusWatermarkValve(2, {
+        emitWatermark: (wm: number) => this.processWatermark(wm),
+        emitWatermarkStatus: (idle: boolean) => this.processWatermarkStatus(idle),
+      });
+      // A restored operator's inputs start where its event time was, not at -∞.
+      this.inputValve.initializeWatermark(this.currentWatermark);
+    }
     return this.inputValve;
   }
 

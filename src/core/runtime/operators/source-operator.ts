@@ -93,6 +93,13 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
     await this.reader.start();
     const restored = [...this.splitsState.get()];
     if (restored.length > 0) this.reader.addSplits(restored);
+    if (this.streaming && this.currentWatermark > this.lastEmitted) {
+      // Restored: downstream inputs start over, and a quiet split may never produce a watermark
+      // again, so re-announce the event time this source had reached (records read after the
+      // checkpoint came after that watermark, so it still holds).
+      this.lastEmitted = this.currentWatermark;
+      this.output.emitWatermark(this.currentWatermark);
+    }
     this.coordinator.registerReader(info.indexOfThisSubtask, this.reader);
     if (this.streaming && this.autoWatermarkInterval > 0 && !this.strategy.isNoWatermarks) {
       this.schedulePeriodicEmit();
