@@ -92,3 +92,83 @@ export async function eventually<T>(
 }
 
 export const T0 = Date.UTC(2026, 0, 1);
+
+/** Collects the `alert` events of GET /alerts/stream (optionally `?ruleId=`) until closed. */
+export function subscribeAlerts(
+  url: string,
+  query = '',
+): { alerts: any[]; ready: Promise<void>; close: () => void } {
+  const alerts: any[] = [];
+  const controller = new AbortController();
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => {
+    markReady = r;
+  });
+  void (async () => {
+    try {
+      const res = await fetch(`${url}/alerts/stream${query}`, {
+        signal: controller.signal,
+        headers: { accept: 'text/event-stream' },
+      });
+      markReady();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = frame
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
+          if (/^event: ?alert$/m.test(frame) && data.length > 0) alerts.push(JSON.parse(data));
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { alerts, ready, close: () => controller.abort() };
+}
+
+/** A seeded PRNG (mulberry32): the same seed gives the same sequence in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A single-stage rule alerting on every `type: "canary"` event, keyed by its `probe` field. The
+ * job handles events in event-time order, so once the alert for a canary whose `ts` is above
+ * every earlier event is visible, every alert those earlier events cause (matches, windows and
+ * absence timeouts due by then) is visible too: a deterministic "the pipeline caught up".
+ */
+export const CANARY_RULE = {
+  id: 'canary',
+  version: 1,
+  status: 'active',
+  kind: 'pattern',
+  key: ['probe'],
+  stages: [{ name: 'c', condition: 'e.type == "canary"' }],
+  alert: { severity: 'low', message: 'canary {{key}}' },
+} as const;
+
+/** Posts a canary event at `ts` and waits until its alert is visible in GET /alerts. */
+export async function awaitCanary(url: string, probe: string, ts: number, timeoutMs = 15_000): Promise<void> {
+  const r = await call(`${url}/events`, 'POST', [{ type: 'canary', probe, ts, id: `canary-${probe}` }]);
+  if (r.status !== 202 || r.body.accepted !== 1) throw new Error(`canary refused: ${JSON.stringify(r.body)}`);
+  await eventually(async () => {
+    const a = (await call(`${url}/alerts?ruleId=canary&limit=1000`, 'GET')).body as { key: string }[];
+    return a.some((x) => x.key === JSON.stringify([['probe', probe]]));
+  }, timeoutMs);
+}
