@@ -18,4 +18,5 @@ export { KafkaSinkWriter, type KafkaSinkWriterConfig } from './kafka-sink-writer
 export { KafkaSource, type KafkaSourceOptions, type KafkaStartingOffsets } from './kafka-source.js';
 export { KafkaSourceReader, type KafkaSourceReaderConfig } from './kafka-source-reader.js';
 export { KafkajsPort, type KafkajsPortOptions } from './kafkajs-port.js';
+export * from './partitioned/index.js';
 export { type RetryOptions, retryWithBackoff } from './retry-with-backoff.js';

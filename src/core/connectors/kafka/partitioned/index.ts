@@ -1,0 +1,24 @@
+/** DESIGN §4's Kafka mode: one task per input partition, one transaction per task per commit interval. */
+
+export {
+  CHANGELOG_HEADERS,
+  decodeSnapshotRecord,
+  encodeSnapshotValue,
+  type ReadSnapshotOptions,
+  type RestoredTaskSnapshot,
+  readLatestSnapshot,
+} from './changelog.js';
+export {
+  KafkaPartitionedRunner,
+  type KafkaPartitionedRunnerOptions,
+  type PartitionJobFactory,
+  type PartitionRunnerEvent,
+  type PartitionTaskInfo,
+} from './kafka-partitioned-runner.js';
+export { PartitionTaskSink } from './partition-sink.js';
+export { PartitionTaskSource, type PartitionTaskSplit } from './partition-source.js';
+export { TaskCommitContext } from './task-commit-context.js';
+export {
+  TransactionalCheckpointStorage,
+  type TransactionalCheckpointStorageConfig,
+} from './transactional-checkpoint-storage.js';

@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+import type { DataStream } from '../../../api/data-stream.js';
+import type { JobClient } from '../../../api/job-client.js';
+import { StreamExecutionEnvironment } from '../../../api/stream-execution-environment.js';
+import { RestartStrategies } from '../../../restart/index.js';
+import { WatermarkStrategy } from '../../../time/watermark-strategy.js';
+import type { Sink } from '../../sink.js';
+import { ensureTopics } from '../ensure-topics.js';
+import type { KafkaSinkMessage } from '../kafka-committable.js';
+import { jsonDeserializer, type KafkaDeserializer } from '../kafka-deserializer.js';
+import { isFencedError } from '../kafka-errors.js';
+import type {
+  KafkaAdminPort,
+  KafkaConsumerPort,
+  KafkaFetchedBatch,
+  KafkaPort,
+  KafkaProducerPort,
+  KafkaTopicPartitions,
+} from '../kafka-port.js';
+import type { RetryOptions } from '../retry-with-backoff.js';
+import { readLatestSnapshot } from './changelog.js';
+import { PartitionTaskSink } from './partition-sink.js';
+import { PartitionTaskSource } from './partition-source.js';
+import { TaskCommitContext } from './task-commit-context.js';
+import { TransactionalCheckpointStorage } from './transactional-checkpoint-storage.js';
+
+/** What the job factory gets besides its input and sink. */
+export interface PartitionTaskInfo {
+  readonly topic: string;
+  readonly partition: number;
+  /** The task's environment (parallelism 1, checkpointing every commit interval). */
+  readonly env: StreamExecutionEnvironment;
+}
+
+/**
+ * Builds the job of one partition task: read `input`, write to `sink`. keyBy must be on the input
+ * record's Kafka key (all records of a key are in this partition): there is no repartition topic yet.
+ */
+export type PartitionJobFactory<IN, OUT> = (
+  input: DataStream<IN>,
+  sink: Sink<OUT>,
+  task: PartitionTaskInfo,
+) => void;
+
+/** Something that happened to a task (logs, metrics, tests). */
+export type PartitionRunnerEvent =
+  | { readonly type: 'assigned'; readonly partitions: readonly number[] }
+  | {
+      readonly type: 'task-started';
+      readonly partition: number;
+      readonly offset: number;
+      readonly restoredCheckpointId: number | null;
+      /** The group's committed offset read after fencing (-1: none); equals `offset` when restored. */
+      readonly groupOffset: number;
+      /** Fencing + changelog read + job start (ms). */
+      readonly restoreMs: number;
+    }
+  | { readonly type: 'task-stopped'; readonly partition: number; readonly reason: string }
+  | { readonly type: 'task-failed'; readonly partition: number; readonly error: unknown }
+  | {
+      readonly type: 'committed';
+      readonly partition: number;
+      readonly checkpointId: number;
+      readonly offset: number;
+      readonly outputs: number;
+      readonly snapshotBytes: number;
+    }
+  | { readonly type: 'consumer-crashed'; readonly error: unknown };
+
+/** Options of {@link KafkaPartitionedRunner}. */
+export interface KafkaPartitionedRunnerOptions<IN, OUT> {
+  readonly port: KafkaPort;
+  /** Application id: consumer group, `<app>-<topic>-<partition>` transactional ids, `<app>-changelog`. */
+  readonly applicationId: string;
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  readonly build: PartitionJobFactory<IN, OUT>;
+  /** Default JSON. A record it rejects fails the task (no dead-letter topic in this mode yet). */
+  readonly deserializer?: KafkaDeserializer<IN>;
+  /** Output value -> record (default: no key, JSON value). */
+  readonly serializer?: (value: OUT) => KafkaSinkMessage;
+  /** Default `noWatermarks()`. */
+  readonly watermarkStrategy?: WatermarkStrategy<IN>;
+  /** Checkpoint = transaction interval per task (default 200 ms). */
+  readonly commitIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  /**
+   * Broker-side transaction timeout (default 10 s): how long a dead task's open transaction can
+   * hold back read_committed readers of the partitions it wrote to when nobody fences it sooner.
+   */
+  readonly transactionTimeoutMs?: number;
+  /** Fetched records buffered per partition before it is paused (default 2000). */
+  readonly maxBufferedRecordsPerPartition?: number;
+  readonly maxRecordsPerPoll?: number;
+  /** Throttle per task (tests, benchmarks). Unlimited by default. */
+  readonly maxRecordsPerSecondPerTask?: number;
+  /** Delay before a failed task is started again (default 500 ms). */
+  readonly restartDelayMs?: number;
+  readonly retry?: RetryOptions;
+  readonly onEvent?: (event: PartitionRunnerEvent) => void;
+}
+
+interface RunningTask {
+  readonly context: TaskCommitContext;
+  readonly producer: KafkaProducerPort;
+  readonly job: JobClient;
+}
+
+/** Per partition: what the group says and what runs. */
+interface Slot {
+  readonly partition: number;
+  assigned: boolean;
+  /** Bumped on every (re)assignment decision, so stale starts give up. */
+  generation: number;
+  running: RunningTask | undefined;
+  /** Starts and stops of this partition, one at a time. */
+  chain: Promise<void>;
+  /** Fetching is paused while the task is not running (or is backpressured). */
+  paused: boolean;
+}
+
+/**
+ * DESIGN §4's Kafka mode: one task per input partition, one transaction per task per commit
+ * interval. The process is one member of the consumer group `applicationId` on `inputTopic`; for
+ * every partition assigned to it, it runs an independent engine job (parallelism 1) built by
+ * `build` over that partition. Each task checkpoints every `commitIntervalMs`; its checkpoint
+ * storage ({@link TransactionalCheckpointStorage}) commits the checkpoint as ONE transaction of
+ * the producer `<app>-<topic>-<partition>` with the outputs since the last commit, the task's
+ * full snapshot in the compacted changelog `<app>-changelog` (key `<topic>-<partition>`,
+ * partition = input partition), and the input offset (`sendOffsets`).
+ *
+ * On assignment of a partition: the task's first transaction (`InitProducerId`) fences any zombie
+ * with that id and aborts its pending transaction; it commits a restore marker to the changelog;
+ * the changelog is read read_committed up to the marker, the latest snapshot restores the job and
+ * the source starts at the offset recorded with it. On revocation the task stops without
+ * committing. One group consumer per process fetches for all tasks (kafkajs has no manual
+ * assignment); a task's records are deduplicated by offset after seeks and rejoins.
+ *
+ * kafkajs has no rebalance listener (#1088): assignments come from GROUP_JOIN events, after the
+ * rebalance. Until a process hears that it lost a partition, its task keeps processing and may
+ * even commit — before the new owner's InitProducerId, which is fine (the new owner reads that
+ * commit); after it, the commit is fenced. Correctness comes from fencing, read_committed and the
+ * offsets being in the same transaction as outputs and state, not from the rebalance protocol.
+ *
+ * @example
+ * ```ts
+ * const runner = new KafkaPartitionedRunner<Event, string>({
+ *   port, applicationId: 'cep', inputTopic: 'events', outputTopic: 'counts',
+ *   serializer: (s) => ({ key: s.split(':')[0]!, value: s }),
+ *   build: (input, sink) => input.keyBy((e) => e.key).process(new Count()).sinkTo(sink),
+ * });
+ * await runner.start();
+ * ```
+ */
+export class KafkaPartitionedRunner<IN, OUT> {
+  private readonly slots = new Map<number, Slot>();
+  private admin: KafkaAdminPort | undefined;
+  private consumer: KafkaConsumerPort | undefined;
+  private stopped = false;
+  private readonly changelogTopic: string;
+
+  constructor(private readonly options: KafkaPartitionedRunnerOptions<IN, OUT>) {
+    this.changelogTopic = `${options.applicationId}-changelog`;
+  }
+
+  /** The transactional id of a partition's task. */
+  transactionalId(partition: number): string {
+    return `${this.options.applicationId}-${this.options.inputTopic}-${partition}`;
+  }
+
+  /** Checks the topics, creates the changelog, joins the group and starts fetching. */
+  async start(): Promise<void> {
+    const o = this.options;
+    this.admin = o.port.admin();
+    await this.admin.connect();
+    const counts = await ensureTopics(this.admin, { required: [o.inputTopic, o.outputTopic] });
+    const partitions = counts.get(o.inputTopic)!;
+    const all = await ensureTopics(this.admin, {
+      internal: [{ name: this.changelogTopic, partitions, compacted: true }],
+    });
+    const changelogPartitions = all.get(this.changelogTopic) ?? 0;
+    if (changelogPartitions < partitions) {
+      throw new Error(
+        `changelog ${this.changelogTopic} has ${changelogPartitions} partitions, the input ${o.inputTopic} ${partitions}: it needs one per input partition`,
+      );
+    }
+    const consumer = o.port.consumer({
+      groupId: o.applicationId,
+      ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
+    });
+    this.consumer = consumer;
+    consumer.onAssignment((assignment) => this.onAssignment(assignment));
+    consumer.onCrash((error) => this.emit({ type: 'consumer-crashed', error }));
+    await consumer.connect();
+    await consumer.subscribe([o.inputTopic], true);
+    await consumer.run((batch) => this.onBatch(batch));
+  }
+
+  /** Partitions whose task is running now. */
+  runningPartitions(): number[] {
+    return [...this.slots.values()].filter((s) => s.running !== undefined).map((s) => s.partition);
+  }
+
+  /** Stops every task (nothing partial is committed) and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const stops = [...this.slots.values()].map((slot) => {
+      slot.assigned = false;
+      slot.generation++;
+      return this.enqueue(slot, () => this.stopTask(slot, 'runner stopped'));
+    });
+    await Promise.allSettled(stops);
+    await Promise.allSettled([this.consumer?.disconnect(), this.admin?.disconnect()]);
+  }
+
+  private emit(event: PartitionRunnerEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A listener must not break the runner.
+    }
+  }
+
+  private slot(partition: number): Slot {
+    let slot = this.slots.get(partition);
+    if (slot === undefined) {
+      slot = {
+        partition,
+        assigned: false,
+        generation: 0,
+        running: undefined,
+        chain: Promise.resolve(),
+        paused: false,
+      };
+      this.slots.set(partition, slot);
+    }
+    return slot;
+  }
+
+  private enqueue(slot: Slot, step: () => Promise<void>): Promise<void> {
+    slot.chain = slot.chain.then(step).catch(() => {});
+    return slot.chain;
+  }
+
+  private onAssignment(assignment: readonly KafkaTopicPartitions[]): void {
+    if (this.stopped) return;
+    const mine = new Set(assignment.find((a) => a.topic === this.options.inputTopic)?.partitions ?? []);
+    this.emit({ type: 'assigned', partitions: [...mine].sort((a, b) => a - b) });
+    for (const slot of this.slots.values()) {
+      if (slot.assigned && !mine.has(slot.partition)) {
+        slot.assigned = false;
+        slot.generation++;
+        void this.enqueue(slot, () => this.stopTask(slot, 'revoked'));
+      }
+    }
+    for (const partition of mine) {
+      const slot = this.slot(partition);
+      if (slot.assigned) {
+        // Kept across the rebalance. kafkajs rewinds the fetch position to the committed offset:
+        // the task drops what it already has (by offset).
+        continue;
+      }
+      slot.assigned = true;
+      slot.generation++;
+      // Nothing is fetched for it until the task restored and seeked.
+      this.pause(slot);
+      const generation = slot.generation;
+      void this.enqueue(slot, () => this.startTask(slot, generation));
+    }
+  }
+
+  private pause(slot: Slot): void {
+    if (slot.paused) return;
+    slot.paused = true;
+    this.consumer?.pause([{ topic: this.options.inputTopic, partitions: [slot.partition] }]);
+  }
+
+  private resume(slot: Slot): void {
+    if (!slot.paused) return;
+    slot.paused = false;
+    this.consumer?.resume([{ topic: this.options.inputTopic, partitions: [slot.partition] }]);
+  }
+
+  private async onBatch(batch: KafkaFetchedBatch): Promise<void> {
+    if (batch.topic !== this.options.inputTopic) return;
+    const slot = this.slots.get(batch.partition);
+    const task = slot?.running;
+    if (slot === undefined || task === undefined || !slot.assigned) return; // restoring: seeked later
+    if (batch.records.length > 0 && batch.records[0]!.offset > task.context.expected) {
+      // A batch from before the seek that skips records: drop it and seek again. (A real gap,
+      // e.g. transaction markers at the position, is accepted the second time it shows up.)
+      const first = batch.records[0]!.offset;
+      if (task.context.skippedBatchAt !== first) {
+        task.context.skippedBatchAt = first;
+        this.consumer?.seek(batch.topic, batch.partition, task.context.expected);
+        return;
+      }
+    }
+    if (task.context.push(batch.records)) this.pause(slot);
+  }
+
+  private async startTask(slot: Slot, generation: number): Promise<void> {
+    const o = this.options;
+    const stale = (): boolean => this.stopped || slot.generation !== generation || !slot.assigned;
+    if (stale() || slot.running !== undefined) return;
+    const started = Date.now();
+    const partition = slot.partition;
+    const topic = o.inputTopic;
+    const producer = o.port.producer({
+      transactionalId: this.transactionalId(partition),
+      transactionTimeoutMs: o.transactionTimeoutMs ?? 10_000,
+    });
+    let job: JobClient | undefined;
+    let context: TaskCommitContext | undefined;
+    try {
+      await producer.connect();
+      // First transaction: InitProducerId fences the zombie and aborts its pending transaction.
+      // It commits a marker to the changelog partition: the read below stops there.
+      const marker = randomUUID();
+      const markerKey = `${topic}-${partition}.restore`;
+      const txn = await producer.beginTransaction();
+      await txn.send(this.changelogTopic, [{ key: markerKey, value: marker, partition }]);
+      await txn.commit();
+      if (stale()) throw new StaleTask();
+      const snapshot = await readLatestSnapshot({
+        port: o.port,
+        changelogTopic: this.changelogTopic,
+        partition,
+        key: `${topic}-${partition}`,
+        markerKey,
+        marker,
+        groupPrefix: o.applicationId,
+      });
+      if (stale()) throw new StaleTask();
+      // Stable now (the previous owner is fenced): must equal the snapshot's offset.
+      const groupOffset =
+        (await this.admin!.fetchCommittedOffsets(o.applicationId, topic)).find(
+          (c) => c.partition === partition,
+        )?.offset ?? -1;
+      if (stale()) throw new StaleTask();
+      const offset = snapshot?.offset ?? (await this.earliest(partition));
+      const ctx = new TaskCommitContext(
+        topic,
+        partition,
+        offset,
+        o.maxBufferedRecordsPerPartition ?? 2000,
+        () => {
+          if (slot.running?.context === ctx && slot.assigned) this.resume(slot);
+        },
+      );
+      context = ctx;
+      const env = new StreamExecutionEnvironment({ parallelism: 1 });
+      env.enableCheckpointing(o.commitIntervalMs ?? 200);
+      env.setRestartStrategy(RestartStrategies.noRestart());
+      env
+        .getCheckpointConfig()
+        .setMaxRetainedCheckpoints(1)
+        .setCheckpointTimeout(Math.max(30_000, 10 * (o.commitIntervalMs ?? 200)))
+        .setCheckpointStorage(
+          new TransactionalCheckpointStorage({
+            producer,
+            context: ctx,
+            groupId: o.applicationId,
+            outputTopic: o.outputTopic,
+            changelogTopic: this.changelogTopic,
+            changelogKey: `${topic}-${partition}`,
+            ...(o.retry !== undefined ? { retry: o.retry } : {}),
+            onFailure: (error) => this.onTaskFailure(slot, ctx, error),
+            onCommitted: (info) =>
+              this.emit({
+                type: 'committed',
+                partition,
+                checkpointId: info.checkpointId,
+                offset: info.offset,
+                outputs: info.outputs,
+                snapshotBytes: info.bytes,
+              }),
+          }),
+        );
+      const input = env.fromSource(
+        new PartitionTaskSource<IN>(
+          ctx,
+          o.deserializer ?? jsonDeserializer<IN>,
+          o.maxRecordsPerPoll ?? 256,
+          o.maxRecordsPerSecondPerTask,
+        ),
+        o.watermarkStrategy ?? WatermarkStrategy.noWatermarks<IN>(),
+        `kafka-${topic}-${partition}`,
+      );
+      const sink = new PartitionTaskSink<OUT>(
+        ctx,
+        o.serializer ?? ((value: OUT) => ({ key: null, value: JSON.stringify(value) })),
+      );
+      o.build(input, sink, { topic, partition, env });
+      job = env.execute({
+        jobName: `${o.applicationId}-${topic}-${partition}`,
+        ...(snapshot !== undefined ? { restoreFrom: snapshot.checkpoint } : {}),
+      });
+      const running: RunningTask = { context: ctx, producer, job };
+      slot.running = running;
+      job.getJobExecutionResult().then(
+        () => {
+          if (slot.running === running && !ctx.closed)
+            this.onTaskFailure(slot, ctx, new Error('task job ended'));
+        },
+        (error: unknown) => this.onTaskFailure(slot, ctx, error),
+      );
+      this.consumer?.seek(topic, partition, offset);
+      this.resume(slot);
+      this.emit({
+        type: 'task-started',
+        partition,
+        offset,
+        restoredCheckpointId: snapshot?.checkpoint.checkpointId ?? null,
+        groupOffset,
+        restoreMs: Date.now() - started,
+      });
+    } catch (error) {
+      context?.close();
+      if (job !== undefined) await job.cancel().catch(() => {});
+      await producer.disconnect().catch(() => {});
+      if (error instanceof StaleTask || stale()) return;
+      this.emit({ type: 'task-failed', partition, error });
+      this.scheduleRestart(slot, isFencedError(error));
+    }
+  }
+
+  private async earliest(partition: number): Promise<number> {
+    const offsets = await this.admin!.fetchEarliestOffsets(this.options.inputTopic);
+    return offsets.find((o) => o.partition === partition)?.offset ?? 0;
+  }
+
+  private onTaskFailure(slot: Slot, context: TaskCommitContext, error: unknown): void {
+    if (slot.running?.context !== context || context.closed) return;
+    this.emit({ type: 'task-failed', partition: slot.partition, error });
+    const generation = slot.generation;
+    void this.enqueue(slot, () => this.stopTask(slot, 'failed')).then(() => {
+      if (slot.generation === generation) this.scheduleRestart(slot, isFencedError(error));
+    });
+  }
+
+  /**
+   * Starts a failed task again if the partition is still assigned. Fenced: another process
+   * initialised the id, so a rebalance is under way; wait longer to hear about it (restarting at
+   * once would fence the new owner back).
+   */
+  private scheduleRestart(slot: Slot, fenced: boolean): void {
+    const generation = slot.generation;
+    const delay = fenced
+      ? Math.max(3000, this.options.sessionTimeoutMs ?? 6000)
+      : (this.options.restartDelayMs ?? 500);
+    setTimeout(() => {
+      if (this.stopped || slot.generation !== generation || !slot.assigned || slot.running !== undefined)
+        return;
+      this.pause(slot);
+      void this.enqueue(slot, () => this.startTask(slot, generation));
+    }, delay).unref?.();
+  }
+
+  private async stopTask(slot: Slot, reason: string): Promise<void> {
+    const task = slot.running;
+    if (task === undefined) return;
+    slot.running = undefined;
+    task.context.close();
+    await task.job.cancel().catch(() => {});
+    await task.producer.disconnect().catch(() => {});
+    this.emit({ type: 'task-stopped', partition: slot.partition, reason });
+  }
+}
+
+class StaleTask extends Error {}

@@ -1,0 +1,116 @@
+import { AvailabilityNotifier } from '../../availability.js';
+import type { KafkaSinkMessage } from '../kafka-committable.js';
+import type { KafkaRecord } from '../kafka-port.js';
+
+/**
+ * What the pieces of one partition task share: the records the runner's consumer fetched for the
+ * partition (the source drains them), the input position the source snapshotted per checkpoint,
+ * and the outputs the sink pre-committed per checkpoint. The task's checkpoint storage takes the
+ * last two when it commits a checkpoint as one Kafka transaction.
+ */
+export class TaskCommitContext {
+  private queue: KafkaRecord[] = [];
+  private head = 0;
+  /** Offset of the next record the task expects from the consumer (dedupe after seeks/rejoins). */
+  expected: number;
+  private readonly availability = new AvailabilityNotifier();
+  private readonly offsets = new Map<number, number>();
+  private outputs: { checkpointId: number; messages: KafkaSinkMessage[] }[] = [];
+  /** Input offset of the last committed transaction (or the start offset). */
+  committedOffset: number;
+  /** Set when the task stops: nothing may be committed for it any more. */
+  closed = false;
+  /** First offset of a batch dropped for skipping records (see the runner's stale-batch check). */
+  skippedBatchAt: number | undefined;
+  /** The consumer must stop fetching this partition (buffer full). */
+  backpressured = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** Where the source starts: the offset recorded with the restored snapshot. */
+    readonly startOffset: number,
+    private readonly maxBuffered: number,
+    /** Called when the buffer drained below half after backpressure. */
+    private readonly onDrained: () => void,
+  ) {
+    this.expected = startOffset;
+    this.committedOffset = startOffset;
+  }
+
+  /** Appends fetched records (those before `expected` are duplicates and dropped). Returns true to pause. */
+  push(records: readonly KafkaRecord[]): boolean {
+    if (this.closed) return false;
+    for (const r of records) {
+      if (r.offset < this.expected) continue;
+      this.queue.push(r);
+      this.expected = r.offset + 1;
+    }
+    this.availability.notify();
+    if (!this.backpressured && this.queue.length - this.head >= this.maxBuffered) {
+      this.backpressured = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes up to `max` buffered records. */
+  take(max: number): KafkaRecord[] {
+    const end = Math.min(this.queue.length, this.head + max);
+    const out = this.queue.slice(this.head, end);
+    this.head = end;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.backpressured && this.queue.length - this.head <= this.maxBuffered / 2) {
+      this.backpressured = false;
+      this.onDrained();
+    }
+    return out;
+  }
+
+  buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Resolves when records arrive (or the task closes). */
+  whenAvailable(): Promise<void> {
+    if (this.closed || this.buffered() > 0) return Promise.resolve();
+    return this.availability.wait();
+  }
+
+  /** The source snapshotted its position (next offset) for `checkpointId`. */
+  recordOffset(checkpointId: number, nextOffset: number): void {
+    this.offsets.set(checkpointId, nextOffset);
+  }
+
+  /** The sink pre-committed `messages` at the barrier of `checkpointId`. */
+  addOutputs(checkpointId: number, messages: KafkaSinkMessage[]): void {
+    if (messages.length > 0) this.outputs.push({ checkpointId, messages });
+  }
+
+  /**
+   * The input offset and the outputs a checkpoint covers (outputs of aborted earlier checkpoints
+   * included). The outputs stay until {@link committed} (a failed transaction restarts the task).
+   */
+  pendingFor(checkpointId: number): { offset: number | undefined; messages: KafkaSinkMessage[] } {
+    const messages: KafkaSinkMessage[] = [];
+    for (const o of this.outputs) if (o.checkpointId <= checkpointId) messages.push(...o.messages);
+    return { offset: this.offsets.get(checkpointId), messages };
+  }
+
+  /** The transaction of `checkpointId` committed. */
+  committed(checkpointId: number, offset: number): void {
+    this.outputs = this.outputs.filter((o) => o.checkpointId > checkpointId);
+    for (const id of [...this.offsets.keys()]) if (id <= checkpointId) this.offsets.delete(id);
+    this.committedOffset = offset;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.head = 0;
+    this.availability.notify();
+  }
+}
