@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
-import { call, eventually, T0 } from './service-harness.js';
+import { call, childServiceEnv, eventually, T0 } from './service-harness.js';
 
 const repo = join(import.meta.dirname, '../..');
 let buildDir: string;
@@ -67,15 +67,14 @@ function boot(
   output: () => string;
 } {
   const child = spawn(process.execPath, [join(buildDir, 'dist/src/main.js')], {
-    env: {
-      ...process.env,
+    env: childServiceEnv({
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dir,
       IDLE_FLUSH_MS: '200',
       LOG_LEVEL: 'log',
       ...env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -28,6 +28,17 @@ export function removeServiceDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
+/**
+ * The environment of a service child process: this one's, without `KAFKA_BROKERS` (the Kafka
+ * integration tests' global setup sets it for the whole vitest run, and the service would start
+ * in Kafka mode), plus `extra`.
+ */
+export function childServiceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (extra.KAFKA_BROKERS === undefined) delete env.KAFKA_BROKERS;
+  return env;
+}
+
 /** Boots the real Nest app with `env` over defaults fit for tests. */
 export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
   const dataDir = env.DATA_DIR ?? tempDataDir();
@@ -80,7 +91,7 @@ export async function call(
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

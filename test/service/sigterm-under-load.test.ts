@@ -8,6 +8,7 @@ import {
   awaitCanary,
   CANARY_RULE,
   call,
+  childServiceEnv,
   removeServiceDirs,
   seededRandom,
   startService,
@@ -55,7 +56,7 @@ const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_F
 
 function boot(dataDir: string): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [join(buildDir, 'dist/src/main.js')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV },
+    env: childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
