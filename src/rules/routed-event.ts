@@ -32,3 +32,17 @@ export interface RoutedEvent {
 export function routeKeyOf(r: RoutedEvent): string {
   return `${r.rule.id}|${r.key}`;
 }
+
+/**
+ * The rule id of a {@link routeKeyOf} key (rule ids are slugs, without `|`): the dynamic CEP
+ * operator runs only that rule's pattern for the key.
+ *
+ * @example
+ * ```ts
+ * ruleIdOfRouteKey('card-testing|[["card","4111"]]'); // 'card-testing'
+ * ```
+ */
+export function ruleIdOfRouteKey(key: string): string {
+  const bar = key.indexOf('|');
+  return bar < 0 ? key : key.slice(0, bar);
+}

@@ -3,7 +3,7 @@ import { type DataStream, OutputTag } from '../core/index.js';
 import type { Alert } from './alert.js';
 import { compileRoutedPatternRule } from './compile-pattern-rule.js';
 import { RoutedPatternAlerts } from './pattern-alerts.js';
-import { type RoutedEvent, routeKeyOf } from './routed-event.js';
+import { type RoutedEvent, routeKeyOf, ruleIdOfRouteKey } from './routed-event.js';
 import type { Rule } from './rule.js';
 import { DEFAULT_TIMESTAMP_FIELD, type RuleEvent } from './rule-event.js';
 import { RuleRouter } from './rule-router.js';
@@ -89,6 +89,8 @@ export const RulePipeline = {
       routed.filter((r) => r.rule.kind === 'pattern').keyBy(routeKeyOf),
       cepUpdates,
       (rule: Rule) => compileRoutedPatternRule(rule, ruleOptions),
+      // Each key belongs to one rule: only its pattern runs there (not every rule's, N x N work).
+      { patternOfKey: ruleIdOfRouteKey },
     );
     if (options.lateEvents !== undefined) patternStream.sideOutputLateData(options.lateEvents);
     const patternAlerts = patternStream.process(new RoutedPatternAlerts(timedOutTag));

@@ -45,6 +45,8 @@ export interface DynamicCepOperatorConfig<T, K, D> {
   readonly eventTime: boolean;
   /** Orders events with equal timestamps (after arrival order, which is kept when it returns 0). */
   readonly comparator: ((a: T, b: T) => number) | undefined;
+  /** The pattern a key belongs to, when keys are per pattern (only that one runs for it). */
+  readonly patternOfKey?: ((key: K) => string | undefined) | undefined;
   readonly lateDataTag: OutputTag<T> | undefined;
   readonly rejectedUpdatesTag: OutputTag<RejectedPatternUpdate<D>> | undefined;
 }
@@ -102,6 +104,8 @@ const NEXT_TIMEOUT = 'cep.dynamic.next-timeout';
 /** Timer namespaces: one timer per buffered timestamp, and one per key for the next timeout. */
 const QUEUE_TIMER = '';
 
+/** No pattern runs for the key (its pattern is paused or deleted). */
+const NONE: never[] = [];
 const ignore = (): void => {};
 
 /** Whether any queued event is at or before the watermark. */
@@ -198,6 +202,11 @@ export class DynamicCepOperator<T, K, D, OUT>
   private readonly compiledById = new Map<string, CompiledVersion<T>>();
   /** Active patterns sorted by id. */
   private live: LivePattern<T>[] = [];
+  private liveById = new Map<string, LivePattern<T>>();
+  /** The patterns running for the current key (see `selectActive`). */
+  private active: LivePattern<T>[] = [];
+  /** Scratch for a key with a single pattern: no array per key. */
+  private readonly single: LivePattern<T>[] = [];
   /** Bound once: draining a key's queue allocates no closure. */
   private readonly advanceAllTo = (timestamp: number): void => this.advanceAll(timestamp);
   private readonly feedAllOne = (event: T, timestamp: number): void => this.feedAll(event, timestamp);
@@ -244,9 +253,10 @@ export class DynamicCepOperator<T, K, D, OUT>
 
   /** Events. */
   processElement1(value: T, timestamp: number): void {
-    this.keyedBackend!.setCurrentKey(this.config.keySelector(value));
+    const key = this.config.keySelector(value);
+    this.keyedBackend!.setCurrentKey(key);
     if (!this.config.eventTime) {
-      if (this.live.length === 0) return;
+      if (this.selectActive(key).length === 0) return;
       const now = this.processingTimeNow();
       this.loadStates();
       this.advanceAll(now);
@@ -317,7 +327,7 @@ export class DynamicCepOperator<T, K, D, OUT>
         return;
       }
     }
-    const active = this.live.length > 0;
+    const active = this.selectActive(timer.key).length > 0;
     if (active) this.loadStates();
     if (queue !== undefined) {
       const remaining = active
@@ -336,9 +346,9 @@ export class DynamicCepOperator<T, K, D, OUT>
     }
   }
 
-  onProcessingTime(_timer: InternalTimer<K>): void {
+  onProcessingTime(timer: InternalTimer<K>): void {
     const now = this.processingTimeNow();
-    if (this.live.length === 0) {
+    if (this.selectActive(timer.key).length === 0) {
       this.scheduleTimeout(undefined, now);
       return;
     }
@@ -388,6 +398,7 @@ export class DynamicCepOperator<T, K, D, OUT>
       });
     }
     this.live = live.sort(byId);
+    this.liveById = new Map(this.live.map((p) => [p.id, p]));
   }
 
   /** Removes a pattern's NFA state on every key, and moves each such key's timeout timer. */
@@ -416,9 +427,30 @@ export class DynamicCepOperator<T, K, D, OUT>
     this.output.collectSide(tag, { update, reason }, timestamp);
   }
 
+  /**
+   * The patterns that run for `key`: every active one, or with `patternOfKey` only the key's own
+   * (routed events would otherwise make every pattern run on every other pattern's keys).
+   */
+  private selectActive(key: K): LivePattern<T>[] {
+    const patternOfKey = this.config.patternOfKey;
+    if (patternOfKey === undefined) {
+      this.active = this.live;
+      return this.active;
+    }
+    const id = patternOfKey(key);
+    if (id === undefined) {
+      this.active = this.live;
+      return this.active;
+    }
+    const p = this.liveById.get(id);
+    this.active = p === undefined ? NONE : this.single;
+    if (p !== undefined) this.single[0] = p;
+    return this.active;
+  }
+
   /** Points every active pattern's scratch slot at the current key's state (or a fresh one). */
   private loadStates(): void {
-    const live = this.live;
+    const live = this.active;
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
       this.nfaState.setCurrentNamespace(p.id);
@@ -431,7 +463,7 @@ export class DynamicCepOperator<T, K, D, OUT>
 
   /** Writes back every active pattern's state (none when it holds nothing) and moves the timer. */
   private storeStates(now: number): void {
-    const live = this.live;
+    const live = this.active;
     let next: number | undefined;
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
@@ -475,7 +507,7 @@ export class DynamicCepOperator<T, K, D, OUT>
   }
 
   private advanceAll(timestamp: number): void {
-    const live = this.live;
+    const live = this.active;
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
       const { matches, timedOut } = p.nfa.advanceTime(p.state!, timestamp);
@@ -494,7 +526,7 @@ export class DynamicCepOperator<T, K, D, OUT>
   }
 
   private feedAll(event: T, timestamp: number): void {
-    const live = this.live;
+    const live = this.active;
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
       if (timestamp < p.effectiveFrom) continue;

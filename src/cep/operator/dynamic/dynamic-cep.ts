@@ -23,7 +23,7 @@ export const DynamicCEP = {
     input: KeyedStream<T, K>,
     updates: DataStream<PatternUpdate<D>>,
     compile: (definition: D) => Pattern<T, any>,
-    options: DynamicCepOptions<T, D> = {},
+    options: DynamicCepOptions<T, D, K> = {},
   ): DynamicPatternStream<T, K, D> {
     return new DynamicPatternStream<T, K, D>(input, updates, compile, options);
   },

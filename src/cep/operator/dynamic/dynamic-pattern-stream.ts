@@ -16,9 +16,15 @@ import type { PatternUpdate, RejectedPatternUpdate } from './pattern-update.js';
  * const options: DynamicCepOptions<Pay, RuleJson> = { rejectedUpdates: new OutputTag('rejected') };
  * ```
  */
-export interface DynamicCepOptions<T, D> {
+export interface DynamicCepOptions<T, D, K = unknown> {
   /** Orders events with equal timestamps (after arrival order, kept when it returns 0). */
   readonly comparator?: (a: T, b: T) => number;
+  /**
+   * When each key belongs to one pattern (events routed per pattern, keyed by pattern id and
+   * grouping values), the id of the key's pattern: only that pattern runs for the key, instead
+   * of every active pattern. `undefined` for a key runs them all.
+   */
+  readonly patternOfKey?: (key: K) => string | undefined;
   /** Where refused updates go, with the reason (dropped when not set). */
   readonly rejectedUpdates?: OutputTag<RejectedPatternUpdate<D>>;
 }
@@ -44,7 +50,7 @@ export class DynamicPatternStream<T, K, D> {
     private readonly input: KeyedStream<T, K>,
     private readonly updates: DataStream<PatternUpdate<D>>,
     private readonly compile: (definition: D) => Pattern<T, any>,
-    private readonly options: DynamicCepOptions<T, D>,
+    private readonly options: DynamicCepOptions<T, D, K>,
   ) {
     this.rejectedTag = options.rejectedUpdates;
   }
@@ -82,6 +88,7 @@ export class DynamicPatternStream<T, K, D> {
       keySelector,
       eventTime: this.eventTime,
       comparator: this.options.comparator,
+      patternOfKey: this.options.patternOfKey,
       lateDataTag: this.lateTag,
       rejectedUpdatesTag: this.rejectedTag,
     };

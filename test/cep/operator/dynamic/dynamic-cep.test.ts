@@ -82,6 +82,35 @@ describe('DynamicCEP.patterns in a job', () => {
     ]);
   });
 
+  it('patternOfKey: keys routed per pattern run only their own pattern', async () => {
+    const e = env();
+    // Keys name their pattern ('ab_k1' belongs to ab): without the option both patterns would
+    // match on both keys.
+    const input = e
+      .fromCollection(
+        events(
+          'ab_k1:a1@1000',
+          'ac_k1:a2@1100',
+          'ab_k1:b1@2000',
+          'ac_k1:b2@2100',
+          'ab_k1:c1@3000',
+          'ac_k1:c2@3100',
+        ),
+      )
+      .assignTimestampsAndWatermarks(punctuated<Ev>())
+      .keyBy((x) => x.key);
+    const updates = e.fromCollection<PatternUpdate<Def>>([
+      upsert('ab', 1, seq('a', 'b')),
+      upsert('ac', 1, seq('a', 'c')),
+    ]);
+    const routed = await DynamicCEP.patterns(input, updates, compileDef, {
+      patternOfKey: (key: string) => key.slice(0, key.indexOf('_')),
+    })
+      .process(new Describe())
+      .executeAndCollect();
+    expect([...routed].sort()).toEqual(['ab@v1 ab_k1: a1 b1 @2000', 'ac@v1 ac_k1: a2 c2 @3100']);
+  });
+
   it('takes updates from the event stream itself: each applies from its own event time on', async () => {
     const e = env();
     const { input, updates } = split(e, [
