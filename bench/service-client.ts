@@ -1,0 +1,193 @@
+/**
+ * The service under benchmark as a child process (`node dist/src/main.js`, embedded mode, temp
+ * DATA_DIR, HOST 127.0.0.1, PORT 0), plus the HTTP helpers of the benchmark: JSON calls, the
+ * alerts SSE stream, process memory, and a summary of a `--cpu-prof` profile.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** `dist/src/main.js`, next to this compiled file's `dist/bench/`. */
+const MAIN = resolve(import.meta.dirname, '../src/main.js');
+
+/** A running service child. */
+export interface ServiceChild {
+  readonly url: string;
+  readonly pid: number;
+  readonly dataDir: string;
+  /** Resident set size now and at its peak (bytes), from /proc (or /metrics when unavailable). */
+  memory(): Promise<{ rss: number; peakRss: number | undefined }>;
+  /** What the child printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, waits for the exit (final checkpoint), removes the data dir; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Options of {@link startServiceChild}. */
+export interface ChildOptions {
+  /** Extra environment (e.g. CHECKPOINT_INTERVAL_MS). */
+  readonly env?: Record<string, string>;
+  /** Directory for `--cpu-prof` output; no profiling when unset. */
+  readonly cpuProfDir?: string;
+}
+
+/** Boots `node dist/src/main.js` and waits for its "listening on" line. */
+export async function startServiceChild(options: ChildOptions = {}): Promise<ServiceChild> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cep-bench-service-'));
+  const args = options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`];
+  const child: ChildProcess = spawn(process.execPath, [...args, MAIN], {
+    cwd: dirname(dirname(dirname(MAIN))),
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOAD_EXAMPLE_RULES: 'false',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Never leave the service running (and eating a core) when the benchmark dies.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  let output = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (m !== null) resolveUrl(m[1]!.replace('[::1]', '127.0.0.1'));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    void exited.then((code) => reject(new Error(`service exited (${code}) before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`service did not start in 30 s:\n${output}`)), 30_000).unref();
+  });
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    dataDir,
+    output: () => output,
+    async memory() {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = (name: string): number | undefined => {
+          const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+          return m === null ? undefined : Number(m[1]) * 1024;
+        };
+        const rss = kb('VmRSS');
+        if (rss !== undefined) return { rss, peakRss: kb('VmHWM') };
+      } catch {
+        // not Linux: ask the service
+      }
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const m = /^process_resident_memory_bytes (\d+)/m.exec(text);
+      return { rss: m === null ? Number.NaN : Number(m[1]), peakRss: undefined };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      process.off('exit', killOnExit);
+      rmSync(dataDir, { recursive: true, force: true });
+      if (code !== 0) process.stderr.write(`service exited with ${code}:\n${output.slice(-2000)}\n`);
+      return code;
+    },
+  };
+}
+
+/** POSTs JSON; throws unless the status is `expect`. Returns the parsed body. */
+export async function postJson(url: string, body: unknown, expect: number): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== expect) throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 500)}`);
+  return text.length > 0 ? JSON.parse(text) : undefined;
+}
+
+/** A subscription to `GET /alerts/stream`: calls `onAlert` with each alert and the time it was read. */
+export interface AlertStream {
+  close(): void;
+}
+
+/** Opens the SSE stream and resolves once the response headers arrived (the subscription is live). */
+export async function openAlertStream(
+  url: string,
+  onAlert: (alert: any, at: number) => void,
+): Promise<AlertStream> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/alerts/stream`, {
+    headers: { accept: 'text/event-stream' },
+    signal: abort.signal,
+  });
+  if (res.status !== 200 || res.body === null) throw new Error(`alerts stream: ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const at = performance.now();
+        buffer += decoder.decode(value, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let type = 'message';
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) type = line.slice(6).trim();
+            else if (line.startsWith('data:')) data += line.slice(5).trimStart();
+          }
+          if (type === 'alert' && data.length > 0) onAlert(JSON.parse(data), at);
+        }
+      }
+    } catch (e) {
+      if (!abort.signal.aborted) process.stderr.write(`alerts stream failed: ${String(e)}\n`);
+    }
+  })();
+  return { close: () => abort.abort() };
+}
+
+/** Self time per function of the `.cpuprofile` files in `dir`, biggest first (top `n`). */
+export function summarizeCpuProfiles(dir: string, n = 15): { fn: string; ms: number; pct: number }[] {
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: {
+        id: number;
+        callFrame: { functionName: string; url: string; lineNumber: number };
+      }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const names = new Map<number, string>();
+    for (const node of p.nodes) {
+      const cf = node.callFrame;
+      const where =
+        cf.url === '' ? '' : ` ${cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${cf.lineNumber + 1}`;
+      names.set(node.id, `${cf.functionName || '(anonymous)'}${where}`);
+    }
+    p.samples.forEach((id, i) => {
+      const dt = (p.timeDeltas[i] ?? 0) / 1000;
+      total += dt;
+      const name = names.get(id)!;
+      self.set(name, (self.get(name) ?? 0) + dt);
+    });
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([fn, ms]) => ({ fn, ms, pct: (100 * ms) / total }));
+}
