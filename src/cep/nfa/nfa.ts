@@ -1,7 +1,9 @@
 import type { AfterMatchSkipStrategy } from '../pattern/after-match-skip-strategy.js';
 import type { ConditionContext } from '../pattern/conditions/condition-context.js';
-import { type ComputationState, compareByStartEvent } from './computation-state.js';
+import type { ComputationState } from './computation-state.js';
+import { compareByStartEvent } from './computation-state.js';
 import { isContextFreeEdge, testEdge } from './edge-condition.js';
+import { sortByStartEvent, sortMatches } from './match-order.js';
 import type { CompiledNFA } from './nfa-compiler.js';
 import type { NFAState } from './nfa-state.js';
 import {
@@ -10,6 +12,7 @@ import {
   StateType,
   TransitionAction,
 } from './nfa-state-definition.js';
+import { RunContext } from './run-context.js';
 import { SharedBuffer } from './shared-buffer.js';
 import type { BufferedEvent, BufferNode } from './shared-buffer-entry.js';
 import { pruningRule } from './skip-pruning.js';
@@ -35,41 +38,6 @@ export interface NFAOptions {
   readonly afterMatchSkipStrategy?: AfterMatchSkipStrategy;
   /** The clock behind `ConditionContext.currentProcessingTime()` (default `Date.now`). */
   readonly processingTime?: () => number;
-}
-
-/** The {@link ConditionContext} of one partial match, reused from one partial match to the next. */
-class RunContext<T> implements ConditionContext<T> {
-  private buffer: SharedBuffer<T> | undefined;
-  private previous: BufferNode<T> | null = null;
-  private time = 0;
-  private readonly cache = new Map<string, T[]>();
-
-  constructor(private readonly processingTime: () => number) {}
-
-  reset(buffer: SharedBuffer<T>, previous: BufferNode<T> | null, timestamp: number): this {
-    this.buffer = buffer;
-    this.previous = previous;
-    this.time = timestamp;
-    if (this.cache.size > 0) this.cache.clear();
-    return this;
-  }
-
-  getEventsForPattern(name: string): Iterable<T> {
-    let events = this.cache.get(name);
-    if (events === undefined) {
-      events = this.buffer!.eventsForStage(this.previous, name);
-      this.cache.set(name, events);
-    }
-    return events;
-  }
-
-  timestamp(): number {
-    return this.time;
-  }
-
-  currentProcessingTime(): number {
-    return this.processingTime();
-  }
 }
 
 /** What `process` and `advanceTime` return when nothing happened: shared, never mutated. */
@@ -709,54 +677,4 @@ export class NFA<T> {
     }
     return undefined;
   }
-}
-
-/** Stable sort by first event, skipped when already sorted (the usual case). */
-function sortByStartEvent<T>(runs: ComputationState<T>[]): void {
-  for (let i = 1; i < runs.length; i++) {
-    if (compareByStartEvent(runs[i - 1]!, runs[i]!) > 0) {
-      runs.sort(compareByStartEvent);
-      return;
-    }
-  }
-}
-
-/** Scratch paths for {@link compareMatches} (event ids, newest first). */
-const pathA: number[] = [];
-const pathB: number[] = [];
-
-/**
- * Orders completed matches by first event, then last event, then their event sequences
- * lexicographically. Flink orders by first event only (ties in unspecified priority-queue order);
- * the full order makes the emission order, and so what a skip strategy prunes, deterministic.
- */
-function sortMatches<T>(runs: ComputationState<T>[]): void {
-  if (runs.length < 2) return;
-  for (let i = 1; i < runs.length; i++) {
-    if (compareMatches(runs[i - 1]!, runs[i]!) > 0) {
-      runs.sort(compareMatches);
-      return;
-    }
-  }
-}
-
-function compareMatches<T>(a: ComputationState<T>, b: ComputationState<T>): number {
-  const byStart = compareByStartEvent(a, b);
-  if (byStart !== 0) return byStart;
-  const x = fillPath(pathA, a.previous);
-  const y = fillPath(pathB, b.previous);
-  const byEnd = (x > 0 ? pathA[0]! : -1) - (y > 0 ? pathB[0]! : -1);
-  if (byEnd !== 0) return byEnd;
-  const n = Math.min(x, y);
-  for (let k = 1; k <= n; k++) {
-    const d = pathA[x - k]! - pathB[y - k]!;
-    if (d !== 0) return d;
-  }
-  return x - y;
-}
-
-function fillPath<T>(into: number[], node: BufferNode<T> | null): number {
-  let length = 0;
-  for (let n = node; n !== null; n = n.previous) into[length++] = n.event.id;
-  return length;
 }
