@@ -1,13 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
+import { compileFixture } from '../util/compile-fixture.js';
 import { call, childServiceEnv, eventually, T0 } from './service-harness.js';
 
-const repo = join(import.meta.dirname, '../..');
 let buildDir: string;
+let entry: string;
 let dataDir: string;
 const extraDirs: string[] = [];
 /** Every child started, killed in afterAll if a failed test left it running. */
@@ -20,34 +21,7 @@ const children: ChildProcess[] = [];
 beforeAll(() => {
   buildDir = mkdtempSync(join(tmpdir(), 'cep-service-build-'));
   dataDir = mkdtempSync(join(tmpdir(), 'cep-service-data-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(repo, 'node_modules/typescript/bin/tsc'),
-      '--ignoreConfig',
-      '--outDir',
-      join(buildDir, 'dist'),
-      '--rootDir',
-      repo,
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--types',
-      'node',
-      '--skipLibCheck',
-      '--strict',
-      '--experimentalDecorators',
-      '--emitDecoratorMetadata',
-      join(repo, 'src/main.ts'),
-    ],
-    { cwd: repo, stdio: 'pipe' },
-  );
-  writeFileSync(join(buildDir, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(join(repo, 'node_modules'), join(buildDir, 'node_modules'));
-  symlinkSync(join(repo, 'rules'), join(buildDir, 'rules'));
+  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
 }, 120_000);
 
 afterAll(() => {
@@ -66,7 +40,7 @@ function boot(
   exit: Promise<number | null>;
   output: () => string;
 } {
-  const child = spawn(process.execPath, [join(buildDir, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [entry], {
     env: childServiceEnv({
       PORT: '0',
       HOST: '127.0.0.1',

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
+import { compileFixture } from '../util/compile-fixture.js';
 import {
   awaitCanary,
   CANARY_RULE,
@@ -21,29 +22,15 @@ import {
 // on the same DATA_DIR and the rest of the stream follows. The alerts topic must then hold every
 // alert once, the same alerts as an in-process run of the same events without a restart.
 
-const repo = join(import.meta.dirname, '../..');
 let buildDir: string;
+let entry: string;
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
   buildDir = mkdtempSync(join(tmpdir(), 'cep-sigterm-build-'));
   dirs.push(buildDir);
-  execFileSync(
-    process.execPath,
-    [
-      join(repo, 'node_modules/typescript/bin/tsc'),
-      '--ignoreConfig',
-      ...['--outDir', join(buildDir, 'dist'), '--rootDir', repo],
-      ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'],
-      ...['--skipLibCheck', '--strict', '--experimentalDecorators', '--emitDecoratorMetadata'],
-      join(repo, 'src/main.ts'),
-    ],
-    { cwd: repo, stdio: 'pipe' },
-  );
-  writeFileSync(join(buildDir, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(join(repo, 'node_modules'), join(buildDir, 'node_modules'));
-  symlinkSync(join(repo, 'rules'), join(buildDir, 'rules'));
+  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
 }, 120_000);
 
 afterAll(() => {
@@ -55,7 +42,7 @@ afterAll(() => {
 const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_FLUSH_MS: '200' };
 
 function boot(dataDir: string): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(buildDir, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [entry], {
     env: childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,14 @@ import { join, resolve } from 'node:path';
 /** The repository root (test/util/..). */
 export const REPO = resolve(import.meta.dirname, '../..');
 
+/** Options of {@link compileFixture}. */
+export interface CompileFixtureOptions {
+  /** Emit decorator metadata (the NestJS service needs it). */
+  readonly decorators?: boolean;
+  /** Repo directories the compiled code reads at run time, linked next to it (e.g. `rules`). */
+  readonly links?: readonly string[];
+}
+
 /**
  * Compiles a TypeScript fixture (and the sources it imports) to plain ESM JavaScript in `outDir`
  * with the repo's own `tsc`, and returns the compiled entry's path. Crash tests run it as a child
@@ -17,7 +25,7 @@ export const REPO = resolve(import.meta.dirname, '../..');
  * spawn(process.execPath, [entry, dataDir]);
  * ```
  */
-export function compileFixture(fixture: string, outDir: string): string {
+export function compileFixture(fixture: string, outDir: string, options: CompileFixtureOptions = {}): string {
   execFileSync(
     process.execPath,
     [
@@ -37,6 +45,7 @@ export function compileFixture(fixture: string, outDir: string): string {
       'node',
       '--skipLibCheck',
       '--strict',
+      ...(options.decorators === true ? ['--experimentalDecorators', '--emitDecoratorMetadata'] : []),
       join(REPO, fixture),
     ],
     { cwd: REPO, stdio: 'pipe' },
@@ -44,5 +53,6 @@ export function compileFixture(fixture: string, outDir: string): string {
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
   // Packages the sources import (kafkajs, …) resolve from the repo's node_modules.
   symlinkSync(join(REPO, 'node_modules'), join(outDir, 'node_modules'), 'dir');
+  for (const dir of options.links ?? []) symlinkSync(join(REPO, dir), join(outDir, dir), 'dir');
   return join(outDir, fixture.replace(/\.ts$/, '.js'));
 }
