@@ -1,12 +1,11 @@
-import { timestampOrNull } from '../../api/timestamps.js';
-import type { SinkInitContext, SinkWriterContext } from '../../connectors/sink.js';
+import type { SinkInitContext } from '../../connectors/sink.js';
 import type { Committer } from '../../connectors/two-phase-commit/committer.js';
 import type { PrecommittingSinkWriter } from '../../connectors/two-phase-commit/precommitting-sink-writer.js';
 import type { TwoPhaseCommittingSink } from '../../connectors/two-phase-commit/two-phase-committing-sink.js';
 import type { ListState } from '../../state/state.js';
 import { ListStateDescriptor } from '../../state/state-descriptor.js';
-import type { OneInputStreamOperator, OperatorSnapshot } from '../stream-operator.js';
-import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import type { OperatorSnapshot } from '../stream-operator.js';
+import { isPromiseLike, SinkWriterOperator } from './sink-writer-operator.js';
 
 /** One pre-committed piece of work waiting for its checkpoint to complete, as kept in state. */
 export interface PendingCommittable<CommT> {
@@ -24,10 +23,6 @@ interface Pending<CommT> extends PendingCommittable<CommT> {
 
 /** Name of the operator state holding the pending committables. */
 export const PENDING_COMMITTABLES_STATE = 'CommittingSinkPendingCommittables';
-
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
-}
 
 /**
  * Runs a {@link TwoPhaseCommittingSink}: writer and committer in one operator (Flink's
@@ -62,27 +57,16 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
  * new OneInputTransformation('Sink', input, () => new CommittingSinkOperator(sink));
  * ```
  */
-export class CommittingSinkOperator<IN, CommT>
-  extends AbstractStreamOperator<never>
-  implements OneInputStreamOperator<IN, never>
-{
-  private writer!: PrecommittingSinkWriter<IN, CommT>;
+export class CommittingSinkOperator<IN, CommT> extends SinkWriterOperator<IN> {
+  declare protected writer: PrecommittingSinkWriter<IN, CommT>;
   private committer!: Committer<CommT>;
   private state!: ListState<PendingCommittable<CommT>>;
   private pending: Pending<CommT>[] = [];
   private restored: PendingCommittable<CommT>[] = [];
   private commitChain: Promise<void> | undefined;
-  private ts = 0;
-  private inFlight: Promise<void> | undefined;
-  private readonly queuedValues: IN[] = [];
-  private readonly queuedTimestamps: number[] = [];
-  private readonly context: SinkWriterContext = {
-    timestamp: () => timestampOrNull(this.ts),
-    currentWatermark: () => this.currentWatermark,
-  };
 
-  constructor(private readonly sink: TwoPhaseCommittingSink<IN, CommT>) {
-    super();
+  constructor(protected override readonly sink: TwoPhaseCommittingSink<IN, CommT>) {
+    super(sink);
   }
 
   override initializeState(restored: readonly OperatorSnapshot[] | undefined): void {
@@ -110,35 +94,6 @@ export class CommittingSinkOperator<IN, CommT>
     }
     await this.sink.recoverLingering?.(init);
     this.writer = this.sink.createWriter(init);
-  }
-
-  processElement(value: IN, timestamp: number): void {
-    if (this.inFlight) {
-      this.queuedValues.push(value);
-      this.queuedTimestamps.push(timestamp);
-      return;
-    }
-    this.ts = timestamp;
-    const pending = this.writer.write(value, this.context);
-    if (isPromiseLike(pending)) {
-      this.inFlight = this.writeQueued(pending);
-      this.params.blockOn(this.inFlight);
-    }
-  }
-
-  private async writeQueued(first: PromiseLike<unknown>): Promise<void> {
-    try {
-      await first;
-      for (let i = 0; i < this.queuedValues.length; i++) {
-        this.ts = this.queuedTimestamps[i]!;
-        const pending = this.writer.write(this.queuedValues[i]!, this.context);
-        if (isPromiseLike(pending)) await pending;
-      }
-    } finally {
-      this.queuedValues.length = 0;
-      this.queuedTimestamps.length = 0;
-      this.inFlight = undefined;
-    }
   }
 
   override snapshotState(checkpointId: number): OperatorSnapshot {
@@ -180,8 +135,7 @@ export class CommittingSinkOperator<IN, CommT>
   }
 
   override async finish(): Promise<void> {
-    if (this.inFlight) await this.inFlight;
-    await this.writer.flush(true);
+    await super.finish();
     this.addPending(Number.MAX_SAFE_INTEGER, this.writer.prepareCommit());
     this.commitUpTo(Number.MAX_SAFE_INTEGER);
     while (this.commitChain !== undefined) await this.commitChain;
@@ -189,13 +143,9 @@ export class CommittingSinkOperator<IN, CommT>
 
   override async close(): Promise<void> {
     try {
-      if (this.writer) await this.writer.close();
+      await super.close();
     } finally {
-      try {
-        await this.committer?.close?.();
-      } finally {
-        await super.close();
-      }
+      await this.committer?.close?.();
     }
   }
 

@@ -3,7 +3,8 @@ import type { Sink, SinkWriter, SinkWriterContext } from '../../connectors/sink.
 import type { OneInputStreamOperator } from '../stream-operator.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+/** Whether a writer's or committer's result is asynchronous. @example `if (isPromiseLike(r)) await r;` */
+export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
@@ -12,14 +13,16 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
  * the task is paused, and records that still arrive in the same batch (a source poll, a flatMap
  * burst from a chained operator) wait in a small queue and are written one after another once it
  * settles. The writer never sees two writes in flight, and `finish` flushes only after the last.
+ * The two-phase-commit operator extends it with pre-commit and commit.
  */
 export class SinkWriterOperator<T>
   extends AbstractStreamOperator<never>
   implements OneInputStreamOperator<T, never>
 {
-  private writer!: SinkWriter<T>;
+  protected writer!: SinkWriter<T>;
   private ts = 0;
-  private inFlight: Promise<void> | undefined;
+  /** The write being awaited (with the records queued behind it), if any. */
+  protected inFlight: Promise<void> | undefined;
   private readonly queuedValues: T[] = [];
   private readonly queuedTimestamps: number[] = [];
   private readonly context: SinkWriterContext = {
@@ -27,7 +30,7 @@ export class SinkWriterOperator<T>
     currentWatermark: () => this.currentWatermark,
   };
 
-  constructor(private readonly sink: Sink<T>) {
+  constructor(protected readonly sink: Sink<T>) {
     super();
   }
 
