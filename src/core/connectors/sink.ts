@@ -20,6 +20,14 @@ export interface SinkWriter<T> {
   write(value: T, context: SinkWriterContext): void | Promise<void>;
   /** Flushes buffered output; `endOfInput` is true for the last flush of a bounded job. */
   flush(endOfInput: boolean): void | Promise<void>;
+  /**
+   * Flink's `SinkWriter.writeWatermark`: the sink's event-time clock advanced to `watermark`
+   * (after every record before it was written). Optional; sinks that forward event time, such as
+   * a repartition topic's, implement it.
+   */
+  writeWatermark?(watermark: number): void;
+  /** The sink's input became idle (`true`) or active again (`false`). Optional, as `writeWatermark`. */
+  writeWatermarkStatus?(idle: boolean): void;
   close(): void | Promise<void>;
 }
 

@@ -3,7 +3,12 @@
 export { type EnsureTopicsRequest, ensureTopics, type InternalTopic } from './ensure-topics.js';
 export type { KafkaCommittable, KafkaSinkMessage } from './kafka-committable.js';
 export { commitMarkerGroup, KafkaCommitter, type KafkaCommitterConfig } from './kafka-committer.js';
-export { DEAD_LETTER_HEADERS, jsonDeserializer, type KafkaDeserializer } from './kafka-deserializer.js';
+export {
+  DEAD_LETTER_HEADERS,
+  deadLetterHeaders,
+  jsonDeserializer,
+  type KafkaDeserializer,
+} from './kafka-deserializer.js';
 export {
   isFencedError,
   isRetriableKafkaError,

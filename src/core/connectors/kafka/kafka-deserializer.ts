@@ -23,3 +23,22 @@ export const DEAD_LETTER_HEADERS = {
   partition: 'dlq.partition',
   offset: 'dlq.offset',
 } as const;
+
+/**
+ * The headers of a dead-letter record: the original record's headers plus the reason and where
+ * the record came from ({@link DEAD_LETTER_HEADERS}).
+ *
+ * @example
+ * ```ts
+ * deadLetterHeaders(record, 'Unexpected token } in JSON')['dlq.offset']; // '42'
+ * ```
+ */
+export function deadLetterHeaders(record: KafkaRecord, reason: string): Record<string, Buffer | string> {
+  const headers: Record<string, Buffer | string> = {};
+  for (const [name, value] of Object.entries(record.headers)) if (value !== undefined) headers[name] = value;
+  headers[DEAD_LETTER_HEADERS.reason] = reason;
+  headers[DEAD_LETTER_HEADERS.topic] = record.topic;
+  headers[DEAD_LETTER_HEADERS.partition] = String(record.partition);
+  headers[DEAD_LETTER_HEADERS.offset] = String(record.offset);
+  return headers;
+}

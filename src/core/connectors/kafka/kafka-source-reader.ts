@@ -7,7 +7,7 @@ import {
   type SourceReaderContext,
 } from '../source.js';
 import { ensureTopics } from './ensure-topics.js';
-import { DEAD_LETTER_HEADERS, type KafkaDeserializer } from './kafka-deserializer.js';
+import { deadLetterHeaders, type KafkaDeserializer } from './kafka-deserializer.js';
 import { type KafkaPartitionSplit, kafkaSplitId } from './kafka-partition-split.js';
 import type {
   KafkaAdminPort,
@@ -395,13 +395,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
         { cause: error },
       );
     }
-    const headers: Record<string, Buffer | string> = {};
-    for (const [name, value] of Object.entries(record.headers))
-      if (value !== undefined) headers[name] = value;
-    headers[DEAD_LETTER_HEADERS.reason] = reason;
-    headers[DEAD_LETTER_HEADERS.topic] = record.topic;
-    headers[DEAD_LETTER_HEADERS.partition] = String(record.partition);
-    headers[DEAD_LETTER_HEADERS.offset] = String(record.offset);
+    const headers = deadLetterHeaders(record, reason);
     const pending = { offset: record.offset, done: false, promise: Promise.resolve() };
     pending.promise = producer
       .send(this.config.deadLetterTopic!, [

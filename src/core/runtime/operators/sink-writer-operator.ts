@@ -24,6 +24,9 @@ export class SinkWriterOperator<T>
   /** The write being awaited (with the records queued behind it), if any. */
   protected inFlight: Promise<void> | undefined;
   private readonly queuedValues: T[] = [];
+  /** Watermark and idleness that arrived while a write was in flight: delivered after the queue. */
+  private deferredWatermark: number | undefined;
+  private deferredIdle: boolean | undefined;
   private readonly queuedTimestamps: number[] = [];
   private readonly context: SinkWriterContext = {
     timestamp: () => timestampOrNull(this.ts),
@@ -70,6 +73,27 @@ export class SinkWriterOperator<T>
       this.queuedTimestamps.length = 0;
       this.inFlight = undefined;
     }
+    const watermark = this.deferredWatermark;
+    const idle = this.deferredIdle;
+    this.deferredWatermark = undefined;
+    this.deferredIdle = undefined;
+    if (watermark !== undefined) this.writer.writeWatermark?.(watermark);
+    if (idle !== undefined) this.writer.writeWatermarkStatus?.(idle);
+  }
+
+  override processWatermark(watermark: number): void {
+    if (watermark <= this.currentWatermark) return;
+    super.processWatermark(watermark);
+    if (this.writer.writeWatermark === undefined) return;
+    if (this.inFlight) this.deferredWatermark = watermark;
+    else this.writer.writeWatermark(watermark);
+  }
+
+  override processWatermarkStatus(idle: boolean): void {
+    super.processWatermarkStatus(idle);
+    if (this.writer.writeWatermarkStatus === undefined) return;
+    if (this.inFlight) this.deferredIdle = idle;
+    else this.writer.writeWatermarkStatus(idle);
   }
 
   override async finish(): Promise<void> {

@@ -1,7 +1,11 @@
 /** DESIGN §4's Kafka mode: one task per input partition, one transaction per task per commit interval. */
 
 export {
+  assembleSnapshot,
   CHANGELOG_HEADERS,
+  ChangelogDigests,
+  type ChangelogEntry,
+  changelogEntries,
   decodeSnapshotRecord,
   encodeSnapshotValue,
   type ReadSnapshotOptions,
@@ -16,8 +20,21 @@ export {
   type PartitionTaskInfo,
 } from './kafka-partitioned-runner.js';
 export { PartitionTaskSink } from './partition-sink.js';
-export { PartitionTaskSource, type PartitionTaskSplit } from './partition-source.js';
+export {
+  PartitionTaskSource,
+  type PartitionTaskSourceOptions,
+  type PartitionTaskSplit,
+} from './partition-source.js';
+export {
+  isWatermarkRecord,
+  type UpstreamWatermark,
+  UpstreamWatermarks,
+  WATERMARK_HEADERS,
+  type WatermarkRecordTarget,
+  watermarkRecords,
+} from './repartition-watermarks.js';
 export { TaskCommitContext } from './task-commit-context.js';
+export { byTopic, type TaskOutputRecord } from './task-output-record.js';
 export {
   TransactionalCheckpointStorage,
   type TransactionalCheckpointStorageConfig,

@@ -18,7 +18,7 @@ import type {
   KafkaTopicPartitions,
 } from '../kafka-port.js';
 import type { RetryOptions } from '../retry-with-backoff.js';
-import { readLatestSnapshot } from './changelog.js';
+import { ChangelogDigests, readLatestSnapshot } from './changelog.js';
 import { PartitionTaskSink } from './partition-sink.js';
 import { PartitionTaskSource } from './partition-source.js';
 import { TaskCommitContext } from './task-commit-context.js';
@@ -33,8 +33,10 @@ export interface PartitionTaskInfo {
 }
 
 /**
- * Builds the job of one partition task: read `input`, write to `sink`. keyBy must be on the input
- * record's Kafka key (all records of a key are in this partition): there is no repartition topic yet.
+ * Builds the job of one partition task: read `input`, write to `sink`. A keyBy inside the task
+ * must be on the input record's Kafka key (all records of a key are in this partition); to key by
+ * anything else, write to a repartition topic keyed by the new key (`outputWatermarks`) and read
+ * it with a second runner (`inputWatermarks: 'upstream'`), as Kafka Streams does.
  */
 export type PartitionJobFactory<IN, OUT> = (
   input: DataStream<IN>,
@@ -63,7 +65,10 @@ export type PartitionRunnerEvent =
       readonly checkpointId: number;
       readonly offset: number;
       readonly outputs: number;
+      /** Bytes of changelog records written (the base and the changed key groups). */
       readonly snapshotBytes: number;
+      readonly changelogRecords: number;
+      readonly durationMs: number;
     }
   | { readonly type: 'consumer-crashed'; readonly error: unknown };
 
@@ -75,8 +80,34 @@ export interface KafkaPartitionedRunnerOptions<IN, OUT> {
   readonly inputTopic: string;
   readonly outputTopic: string;
   readonly build: PartitionJobFactory<IN, OUT>;
-  /** Default JSON. A record it rejects fails the task (no dead-letter topic in this mode yet). */
+  /**
+   * Default JSON. A record it rejects (throws on) goes to `deadLetterTopic` with the reason, in
+   * the same transaction as the task's other work, and processing continues.
+   */
   readonly deserializer?: KafkaDeserializer<IN>;
+  /** Dead-letter topic (default `<app>-dead-letters`, created with one partition when missing). */
+  readonly deadLetterTopic?: string;
+  /**
+   * Default `exactly-once` (one transaction per task and commit interval). `at-least-once`: no
+   * transactions; each commit sends the outputs, then the changelog, then commits the offset, so
+   * a crash repeats the outputs since the last commit.
+   */
+  readonly guarantee?: 'exactly-once' | 'at-least-once';
+  /**
+   * The output topic is a repartition topic: every commit also writes the task's watermark and
+   * idleness to each output partition (after the data records), for a downstream runner with
+   * `inputWatermarks: 'upstream'`. Output records carry their event time as the Kafka timestamp.
+   */
+  readonly outputWatermarks?: boolean;
+  /**
+   * `upstream`: the input is a repartition topic written by runners with `outputWatermarks`; the
+   * task's event time is the minimum of the upstream tasks' watermarks (idle ones left out),
+   * watermark records never reach the job, record timestamps are event times, and
+   * `watermarkStrategy` is not used. Default `strategy`.
+   */
+  readonly inputWatermarks?: 'strategy' | 'upstream';
+  /** Creates the output topic when missing (an internal topic such as a repartition topic). */
+  readonly createOutputTopic?: { readonly partitions: number; readonly compacted?: boolean };
   /** Output value -> record (default: no key, JSON value). */
   readonly serializer?: (value: OUT) => KafkaSinkMessage;
   /** Default `noWatermarks()`. */
@@ -158,9 +189,17 @@ export class KafkaPartitionedRunner<IN, OUT> {
   private consumer: KafkaConsumerPort | undefined;
   private stopped = false;
   private readonly changelogTopic: string;
+  private readonly deadLetterTopic: string;
+  private inputPartitions = 0;
+  private outputPartitions = 0;
 
   constructor(private readonly options: KafkaPartitionedRunnerOptions<IN, OUT>) {
     this.changelogTopic = `${options.applicationId}-changelog`;
+    this.deadLetterTopic = options.deadLetterTopic ?? `${options.applicationId}-dead-letters`;
+  }
+
+  private get exactlyOnce(): boolean {
+    return (this.options.guarantee ?? 'exactly-once') === 'exactly-once';
   }
 
   /** The transactional id of a partition's task. */
@@ -168,16 +207,33 @@ export class KafkaPartitionedRunner<IN, OUT> {
     return `${this.options.applicationId}-${this.options.inputTopic}-${partition}`;
   }
 
-  /** Checks the topics, creates the changelog, joins the group and starts fetching. */
+  /**
+   * Checks the user topics (input, and output unless `createOutputTopic`), creates the internal
+   * ones (changelog, dead letters, output if asked), joins the group and starts fetching.
+   */
   async start(): Promise<void> {
     const o = this.options;
     this.admin = o.port.admin();
     await this.admin.connect();
-    const counts = await ensureTopics(this.admin, { required: [o.inputTopic, o.outputTopic] });
+    const created = o.createOutputTopic;
+    const counts = await ensureTopics(this.admin, {
+      required: created === undefined ? [o.inputTopic, o.outputTopic] : [o.inputTopic],
+    });
     const partitions = counts.get(o.inputTopic)!;
     const all = await ensureTopics(this.admin, {
-      internal: [{ name: this.changelogTopic, partitions, compacted: true }],
+      internal: [
+        { name: this.changelogTopic, partitions, compacted: true },
+        { name: this.deadLetterTopic, partitions: 1 },
+        ...(created !== undefined
+          ? [{ name: o.outputTopic, partitions: created.partitions, compacted: created.compacted ?? false }]
+          : []),
+      ],
     });
+    this.inputPartitions = partitions;
+    this.outputPartitions = all.get(o.outputTopic) ?? counts.get(o.outputTopic) ?? 0;
+    if (o.outputWatermarks === true && this.outputPartitions === 0) {
+      throw new Error(`output topic ${o.outputTopic} has no partitions`);
+    }
     const changelogPartitions = all.get(this.changelogTopic) ?? 0;
     if (changelogPartitions < partitions) {
       throw new Error(
@@ -307,21 +363,29 @@ export class KafkaPartitionedRunner<IN, OUT> {
     const started = Date.now();
     const partition = slot.partition;
     const topic = o.inputTopic;
-    const producer = o.port.producer({
-      transactionalId: this.transactionalId(partition),
-      transactionTimeoutMs: o.transactionTimeoutMs ?? 10_000,
-    });
+    const producer = this.exactlyOnce
+      ? o.port.producer({
+          transactionalId: this.transactionalId(partition),
+          transactionTimeoutMs: o.transactionTimeoutMs ?? 10_000,
+        })
+      : o.port.producer();
     let job: JobClient | undefined;
     let context: TaskCommitContext | undefined;
     try {
       await producer.connect();
       // First transaction: InitProducerId fences the zombie and aborts its pending transaction.
       // It commits a marker to the changelog partition: the read below stops there.
+      // At-least-once has no fencing: the marker only bounds the changelog read.
       const marker = randomUUID();
       const markerKey = `${topic}-${partition}.restore`;
-      const txn = await producer.beginTransaction();
-      await txn.send(this.changelogTopic, [{ key: markerKey, value: marker, partition }]);
-      await txn.commit();
+      const markerRecord = [{ key: markerKey, value: marker, partition }];
+      if (this.exactlyOnce) {
+        const txn = await producer.beginTransaction();
+        await txn.send(this.changelogTopic, markerRecord);
+        await txn.commit();
+      } else {
+        await producer.send(this.changelogTopic, markerRecord);
+      }
       if (stale()) throw new StaleTask();
       const snapshot = await readLatestSnapshot({
         port: o.port,
@@ -350,6 +414,8 @@ export class KafkaPartitionedRunner<IN, OUT> {
         },
       );
       context = ctx;
+      const digests = new ChangelogDigests(`${topic}-${partition}`);
+      if (snapshot !== undefined) digests.restore(snapshot.values);
       const env = new StreamExecutionEnvironment({ parallelism: 1 });
       env.enableCheckpointing(o.commitIntervalMs ?? 200);
       env.setRestartStrategy(RestartStrategies.noRestart());
@@ -362,9 +428,11 @@ export class KafkaPartitionedRunner<IN, OUT> {
             producer,
             context: ctx,
             groupId: o.applicationId,
-            outputTopic: o.outputTopic,
             changelogTopic: this.changelogTopic,
             changelogKey: `${topic}-${partition}`,
+            digests,
+            guarantee: this.exactlyOnce ? 'exactly-once' : 'at-least-once',
+            commitOffsets: (offsets) => this.consumer!.commitOffsets(topic, offsets),
             ...(o.retry !== undefined ? { retry: o.retry } : {}),
             onFailure: (error) => this.onTaskFailure(slot, ctx, error),
             onCommitted: (info) =>
@@ -375,22 +443,39 @@ export class KafkaPartitionedRunner<IN, OUT> {
                 offset: info.offset,
                 outputs: info.outputs,
                 snapshotBytes: info.bytes,
+                changelogRecords: info.changelogRecords,
+                durationMs: info.durationMs,
               }),
           }),
         );
+      const upstream = o.inputWatermarks === 'upstream';
       const input = env.fromSource(
-        new PartitionTaskSource<IN>(
-          ctx,
-          o.deserializer ?? jsonDeserializer<IN>,
-          o.maxRecordsPerPoll ?? 256,
-          o.maxRecordsPerSecondPerTask,
-        ),
-        o.watermarkStrategy ?? WatermarkStrategy.noWatermarks<IN>(),
+        new PartitionTaskSource<IN>(ctx, {
+          deserializer: o.deserializer ?? jsonDeserializer<IN>,
+          maxRecordsPerPoll: o.maxRecordsPerPoll ?? 256,
+          ...(o.maxRecordsPerSecondPerTask !== undefined
+            ? { maxRecordsPerSecond: o.maxRecordsPerSecondPerTask }
+            : {}),
+          deadLetterTopic: this.deadLetterTopic,
+          watermarks: upstream ? 'upstream' : 'strategy',
+        }),
+        upstream || o.watermarkStrategy === undefined
+          ? WatermarkStrategy.noWatermarks<IN>()
+          : o.watermarkStrategy,
         `kafka-${topic}-${partition}`,
       );
       const sink = new PartitionTaskSink<OUT>(
         ctx,
+        o.outputTopic,
         o.serializer ?? ((value: OUT) => ({ key: null, value: JSON.stringify(value) })),
+        o.outputWatermarks === true
+          ? {
+              topic: o.outputTopic,
+              partitions: this.outputPartitions,
+              source: `${topic}-${partition}`,
+              sources: this.inputPartitions,
+            }
+          : undefined,
       );
       o.build(input, sink, { topic, partition, env });
       job = env.execute({

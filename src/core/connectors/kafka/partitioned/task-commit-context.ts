@@ -1,12 +1,13 @@
 import { AvailabilityNotifier } from '../../availability.js';
-import type { KafkaSinkMessage } from '../kafka-committable.js';
 import type { KafkaRecord } from '../kafka-port.js';
+import type { TaskOutputRecord } from './task-output-record.js';
 
 /**
  * What the pieces of one partition task share: the records the runner's consumer fetched for the
  * partition (the source drains them), the input position the source snapshotted per checkpoint,
- * and the outputs the sink pre-committed per checkpoint. The task's checkpoint storage takes the
- * last two when it commits a checkpoint as one Kafka transaction.
+ * and the records pre-committed per checkpoint: the sink's outputs (and watermark records), the
+ * source's dead letters. The task's checkpoint storage takes the last two when it commits a
+ * checkpoint as one Kafka transaction.
  */
 export class TaskCommitContext {
   private queue: KafkaRecord[] = [];
@@ -15,7 +16,7 @@ export class TaskCommitContext {
   expected: number;
   private readonly availability = new AvailabilityNotifier();
   private readonly offsets = new Map<number, number>();
-  private outputs: { checkpointId: number; messages: KafkaSinkMessage[] }[] = [];
+  private outputs: { checkpointId: number; records: TaskOutputRecord[] }[] = [];
   /** Input offset of the last committed transaction (or the start offset). */
   committedOffset: number;
   /** Set when the task stops: nothing may be committed for it any more. */
@@ -85,19 +86,22 @@ export class TaskCommitContext {
     this.offsets.set(checkpointId, nextOffset);
   }
 
-  /** The sink pre-committed `messages` at the barrier of `checkpointId`. */
-  addOutputs(checkpointId: number, messages: KafkaSinkMessage[]): void {
-    if (messages.length > 0) this.outputs.push({ checkpointId, messages });
+  /** The sink (or the source, for dead letters) pre-committed `records` at the barrier of `checkpointId`. */
+  addOutputs(checkpointId: number, records: TaskOutputRecord[]): void {
+    if (records.length > 0) this.outputs.push({ checkpointId, records });
   }
 
   /**
-   * The input offset and the outputs a checkpoint covers (outputs of aborted earlier checkpoints
-   * included). The outputs stay until {@link committed} (a failed transaction restarts the task).
+   * The input offset and the records a checkpoint covers (those of aborted earlier checkpoints
+   * included). The records stay until {@link committed} (a failed transaction restarts the task).
    */
-  pendingFor(checkpointId: number): { offset: number | undefined; messages: KafkaSinkMessage[] } {
-    const messages: KafkaSinkMessage[] = [];
-    for (const o of this.outputs) if (o.checkpointId <= checkpointId) messages.push(...o.messages);
-    return { offset: this.offsets.get(checkpointId), messages };
+  pendingFor(checkpointId: number): { offset: number | undefined; records: TaskOutputRecord[] } {
+    const records: TaskOutputRecord[] = [];
+    for (const o of this.outputs) {
+      if (o.checkpointId > checkpointId) continue;
+      for (const r of o.records) records.push(r);
+    }
+    return { offset: this.offsets.get(checkpointId), records };
   }
 
   /** The transaction of `checkpointId` committed. */
