@@ -1,11 +1,12 @@
 /**
- * `npm start`: boots the rule service (embedded mode; Kafka mode is refused until it exists) with
- * the configuration from the environment. Exit codes: 2 on invalid configuration, 0 after a
+ * `npm start`: boots the rule service (embedded mode, or Kafka mode with `KAFKA_BROKERS`) with
+ * the configuration from the environment. Exit codes: 2 on invalid configuration, 1 when it
+ * cannot start (e.g. Kafka unreachable), 0 after a
  * graceful shutdown on SIGTERM/SIGINT (the app closes: the job is cancelled, journals are
  * committed, the local log is closed), 1 when shutdown fails or takes over 30 s, or on a second
  * signal.
  */
-import { ConfigError, createApp, loadServiceConfig, UnsupportedModeError } from './service/index.js';
+import { ConfigError, createApp, loadServiceConfig } from './service/index.js';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
@@ -38,9 +39,11 @@ try {
   await app.listen(config.port, config.host);
   console.log(`cep-rule-service listening on ${await app.getUrl()} (docs at /docs)`);
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof UnsupportedModeError) {
+  if (e instanceof ConfigError) {
     console.error(`cep-rule-service: ${e.message}`);
     process.exit(2);
   }
-  throw e;
+  // Kafka unreachable, a missing topic, a data dir held by another process…: say so and exit.
+  console.error(`cep-rule-service: failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
 }

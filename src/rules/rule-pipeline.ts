@@ -64,14 +64,56 @@ export const RulePipeline = {
     updates: DataStream<RuleUpdate>,
     options: RulePipelineOptions = {},
   ): RulePipelineStreams {
+    const { routed, rejectedUpdates } = RulePipeline.route(events, updates, options);
+    return { alerts: RulePipeline.evaluate(routed, updates, options), rejectedUpdates };
+  },
+
+  /**
+   * The first half of {@link RulePipeline.alerts}: dynamic keying. Each event goes to every rule
+   * in force at its timestamp whose grouping key it has, as a {@link RoutedEvent} to be keyed by
+   * `routeKeyOf`. Across processes the routed stream goes through a repartition topic keyed by
+   * `routeKeyOf` (the service's Kafka mode), then into {@link RulePipeline.evaluate}.
+   *
+   * @example
+   * ```ts
+   * const { routed } = RulePipeline.route(events, updates);
+   * RulePipeline.evaluate(routed, updates).sinkTo(alertSink);
+   * ```
+   */
+  route(
+    events: DataStream<RuleEvent>,
+    updates: DataStream<RuleUpdate>,
+    options: RuleOptions = {},
+  ): { routed: DataStream<RoutedEvent>; rejectedUpdates: DataStream<RejectedPatternUpdate<Rule>> } {
     const rejectedTag = new OutputTag<RejectedPatternUpdate<Rule>>('rules-rejected-updates');
-    const timedOutTag = new OutputTag<Alert>('rules-timed-out-alerts');
     const tsField = options.timestampField ?? DEFAULT_TIMESTAMP_FIELD;
-    const ruleOptions: RuleOptions = { errors: options.errors, timestampField: tsField };
     const routed = events
       .keyBy((e) => e[tsField] as number)
       .connect(updates.broadcast(RuleTable.descriptor))
-      .process(new RuleRouter({ ...ruleOptions, rejectedUpdates: rejectedTag }));
+      .process(
+        new RuleRouter({ errors: options.errors, timestampField: tsField, rejectedUpdates: rejectedTag }),
+      );
+    return { routed, rejectedUpdates: routed.getSideOutput(rejectedTag) };
+  },
+
+  /**
+   * The second half of {@link RulePipeline.alerts}: routed events (in event time) and the rule
+   * updates in, alerts out. Pattern rules run in one DynamicCEP operator, threshold rules in the
+   * threshold evaluator, both keyed by `routeKeyOf`.
+   *
+   * @example
+   * ```ts
+   * RulePipeline.evaluate(routedFromRepartitionTopic, updates).sinkTo(alertSink);
+   * ```
+   */
+  evaluate(
+    routed: DataStream<RoutedEvent>,
+    updates: DataStream<RuleUpdate>,
+    options: RulePipelineOptions = {},
+  ): DataStream<Alert> {
+    const timedOutTag = new OutputTag<Alert>('rules-timed-out-alerts');
+    const tsField = options.timestampField ?? DEFAULT_TIMESTAMP_FIELD;
+    const ruleOptions: RuleOptions = { errors: options.errors, timestampField: tsField };
     const thresholdAlerts = routed
       .filter((r) => r.rule.kind === 'threshold')
       .keyBy(routeKeyOf)
@@ -94,9 +136,6 @@ export const RulePipeline = {
     );
     if (options.lateEvents !== undefined) patternStream.sideOutputLateData(options.lateEvents);
     const patternAlerts = patternStream.process(new RoutedPatternAlerts(timedOutTag));
-    return {
-      alerts: patternAlerts.union(thresholdAlerts, patternAlerts.getSideOutput(timedOutTag)),
-      rejectedUpdates: routed.getSideOutput(rejectedTag),
-    };
+    return patternAlerts.union(thresholdAlerts, patternAlerts.getSideOutput(timedOutTag));
   },
 };

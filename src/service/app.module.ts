@@ -13,7 +13,7 @@ import { RulesModule } from './rules/rules.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /**
- * The root module of the rule service (embedded mode): config, storage (local log, rule store),
+ * The root module of the rule service (embedded or Kafka mode): config, storage (local log or Kafka),
  * metrics, rules, ingest, alerts, pipeline, health, admin; the API-key guard on every route.
  *
  * @example
@@ -28,11 +28,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        StorageModule,
+        StorageModule.forRoot(config),
         MetricsModule,
         RulesModule,
         AlertsModule,
-        PipelineModule,
+        PipelineModule.forRoot(config),
         IngestModule,
         HealthModule,
         AdminModule,

@@ -14,7 +14,7 @@
  */
 export { AppModule } from './app.module.js';
 export { ConfigError, loadServiceConfig, parseSize, type ServiceConfig } from './config/service-config.js';
-export { type CreateAppOptions, createApp, UnsupportedModeError } from './create-app.js';
+export { type CreateAppOptions, createApp } from './create-app.js';
 export type { RuleRecord } from './rules/rule-record.js';
 export { RULE_STORE, type RuleStore } from './rules/rule-store.js';
 export type { RecordJournal } from './storage/record-journal.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createApp, loadServiceConfig, UnsupportedModeError } from '../../src/service/index.js';
+import { ConfigError, createApp, loadServiceConfig } from '../../src/service/index.js';
 import {
   call,
   eventually,
@@ -107,6 +107,8 @@ describe('configuration', () => {
         BODY_LIMIT: 'lots',
         API_KEY: 'short',
         KAFKA_BROKERS: 'nope',
+        KAFKA_TOPIC_PARTITIONS: '0',
+        KAFKA_EVENTS_TOPIC: 'no spaces',
         LOG_LEVEL: 'loud',
       });
     } catch (e) {
@@ -114,13 +116,15 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'BODY_LIMIT', 'API_KEY', 'KAFKA_BROKERS', 'LOG_LEVEL'])
+    for (const name of [
+      'PORT',
+      'BODY_LIMIT',
+      'API_KEY',
+      'KAFKA_BROKERS',
+      'KAFKA_TOPIC_PARTITIONS',
+      'KAFKA_EVENTS_TOPIC',
+      'LOG_LEVEL',
+    ])
       expect(problems).toContain(name);
-  });
-
-  it('refuses Kafka mode clearly until it exists', async () => {
-    const config = loadServiceConfig({ KAFKA_BROKERS: 'localhost:9092', DATA_DIR: svc.dataDir });
-    await expect(createApp(config)).rejects.toThrow(UnsupportedModeError);
-    await expect(createApp(config)).rejects.toThrow(/not implemented yet/);
   });
 });

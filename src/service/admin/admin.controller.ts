@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { PipelineService } from '../pipeline/pipeline.service.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 
 /**
  * Operations on the job. `POST /admin/savepoint` takes a savepoint of the running job into
@@ -17,7 +17,7 @@ import { PipelineService } from '../pipeline/pipeline.service.js';
 @ApiSecurity('api-key')
 @Controller('admin')
 export class AdminController {
-  constructor(private readonly pipeline: PipelineService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Post('savepoint')
   @HttpCode(201)

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { AdminController } from './admin.controller.js';
 
 /**
@@ -10,5 +9,5 @@ import { AdminController } from './admin.controller.js';
  * imports: [AdminModule]
  * ```
  */
-@Module({ imports: [PipelineModule], controllers: [AdminController] })
+@Module({ controllers: [AdminController] })
 export class AdminModule {}

@@ -6,12 +6,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
-import { jsonValue, type LogPartitionReader } from '../../core/index.js';
 import type { Alert } from '../../rules/index.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
-import { EmbeddedStorage } from '../storage/embedded-storage.js';
+import { ALERT_FEED, type AlertFeed } from './alert-feed.js';
 
 /**
  * Filters of {@link AlertHub.recent}.
@@ -33,7 +32,8 @@ export interface AlertQuery {
 
 /**
  * The read side of the `alerts` topic: the engine job writes alerts there exactly once (they
- * become visible when their checkpoint completes); the hub tails the topic (read-committed) and
+ * become visible when their checkpoint completes); the hub tails the topic (read-committed,
+ * through the mode's {@link AlertFeed}: local log or Kafka) and
  * feeds the ring buffer of recent alerts (`GET /alerts`, preloaded from the topic at startup),
  * the live subscribers (`GET /alerts/stream`) and `alerts_out_total`. So what HTTP clients see
  * is exactly what downstream readers of the topic see, once each.
@@ -50,34 +50,27 @@ export class AlertHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly ring: Alert[] = [];
   private readonly subject = new Subject<Alert>();
   private readonly capacity: number;
-  private readonly stopTail = new AbortController();
-  private reader: LogPartitionReader | undefined;
-  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    private readonly storage: EmbeddedStorage,
+    @Inject(ALERT_FEED) private readonly feed: AlertFeed,
     private readonly metrics: ServiceMetrics,
   ) {
     this.capacity = config.alertBufferSize;
   }
 
-  onModuleInit(): void {
-    const end = this.storage.log.committedEnd('alerts', 0);
-    const reader = this.storage.log.reader('alerts', 0, Math.max(0, end - this.capacity));
-    this.reader = reader;
-    // Preload the most recent alerts of earlier runs (not counted, not streamed).
-    for (let batch = reader.poll(1000); batch.length > 0; batch = reader.poll(1000)) {
-      for (const r of batch) this.remember(jsonValue<Alert>(r));
-    }
-    this.tail = this.follow(reader);
+  async onModuleInit(): Promise<void> {
+    // Preexisting alerts of earlier runs fill the ring (not counted, not streamed).
+    await this.feed.start((alert, preexisting) => {
+      if (preexisting) this.remember(alert);
+      else this.publish(alert);
+    }, this.capacity);
+    this.logger.log(`following the alerts topic (${this.ring.length} recent alerts loaded so far)`);
   }
 
-  /** Stops tailing before the storage closes the log (that happens in `onApplicationShutdown`). */
+  /** Stops tailing before the storage closes (that happens in `onApplicationShutdown`). */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopTail.abort();
-    await this.tail;
-    this.reader?.close();
+    await this.feed.stop();
   }
 
   /** Recent alerts matching `q`, newest first. @example `hub.recent({ limit: 5 })` */
@@ -103,23 +96,6 @@ export class AlertHub implements OnModuleInit, BeforeApplicationShutdown {
   /** Ends every live subscription (before the HTTP server closes). @example `hub.complete()` */
   complete(): void {
     this.subject.complete();
-  }
-
-  private async follow(reader: LogPartitionReader): Promise<void> {
-    const signal = this.stopTail.signal;
-    while (!signal.aborted) {
-      try {
-        if (!(await reader.waitForCommit({ signal }))) {
-          if (!signal.aborted) await new Promise((r) => setTimeout(r, 100)); // the log closed
-          continue;
-        }
-        for (const r of reader.poll(1000)) this.publish(jsonValue<Alert>(r));
-      } catch (e) {
-        if (signal.aborted) return;
-        this.logger.error(`reading the alerts topic failed: ${String(e)}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
   }
 
   private publish(alert: Alert): void {

@@ -8,7 +8,14 @@
  * | `DATA_DIR` | ./data | embedded mode's data directory (local log) |
  * | `API_KEY` | unset | when set, mutating endpoints require header `x-api-key` |
  * | `BODY_LIMIT` | 1mb | largest request body (bytes or `kb`/`mb` suffix) |
- * | `KAFKA_BROKERS` | unset | Kafka mode (not implemented yet: boot fails) |
+ * | `KAFKA_BROKERS` | unset | Kafka mode: comma-separated `host:port` bootstrap servers |
+ * | `KAFKA_APP_ID` | cep-rules | consumer groups, transactional ids and internal topic names (`<app>-…`) |
+ * | `KAFKA_EVENTS_TOPIC` | events | input topic (JSON events) |
+ * | `KAFKA_ALERTS_TOPIC` | alerts | output topic (JSON alerts, exactly once) |
+ * | `KAFKA_RULES_TOPIC` | `<app>-rules` | compacted rules topic (one partition) |
+ * | `KAFKA_CREATE_TOPICS` | true | create missing events/alerts/rules topics (false: fail when missing) |
+ * | `KAFKA_TOPIC_PARTITIONS` | 4 | partitions of topics the service creates |
+ * | `KAFKA_SESSION_TIMEOUT_MS` | 10000 | group session timeout: how fast a dead replica's partitions move |
  * | `EVENT_OUT_OF_ORDERNESS_MS` | 1000 | watermark delay behind the highest event time |
  * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
  * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
@@ -37,6 +44,8 @@ export interface ServiceConfig {
   readonly apiKey: string | undefined;
   readonly bodyLimitBytes: number;
   readonly kafkaBrokers: readonly string[] | undefined;
+  /** Kafka mode's settings (used only when `kafkaBrokers` is set). */
+  readonly kafka: KafkaSettings;
   readonly outOfOrdernessMs: number;
   readonly idleFlushMs: number;
   readonly checkpointIntervalMs: number;
@@ -44,6 +53,24 @@ export interface ServiceConfig {
   readonly loadExampleRules: boolean;
   readonly rulesDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+/**
+ * Kafka mode's topics and group settings.
+ *
+ * @example
+ * ```ts
+ * const k: KafkaSettings = { appId: 'cep-rules', eventsTopic: 'events', alertsTopic: 'alerts', rulesTopic: 'cep-rules-rules', createTopics: true, topicPartitions: 4, sessionTimeoutMs: 10_000 };
+ * ```
+ */
+export interface KafkaSettings {
+  readonly appId: string;
+  readonly eventsTopic: string;
+  readonly alertsTopic: string;
+  readonly rulesTopic: string;
+  readonly createTopics: boolean;
+  readonly topicPartitions: number;
+  readonly sessionTimeoutMs: number;
 }
 
 /**
@@ -116,6 +143,22 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
   if (brokers?.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) {
     problems.push(`KAFKA_BROKERS must be a comma-separated list of host:port, got "${get('KAFKA_BROKERS')}"`);
   }
+  const topic = (name: string, dflt: string): string => {
+    const v = get(name) ?? dflt;
+    if (!/^[A-Za-z0-9._-]{1,200}$/.test(v))
+      problems.push(`${name} must be a Kafka topic name ([A-Za-z0-9._-]), got "${v}"`);
+    return v;
+  };
+  const appId = topic('KAFKA_APP_ID', 'cep-rules');
+  const kafka: KafkaSettings = {
+    appId,
+    eventsTopic: topic('KAFKA_EVENTS_TOPIC', 'events'),
+    alertsTopic: topic('KAFKA_ALERTS_TOPIC', 'alerts'),
+    rulesTopic: topic('KAFKA_RULES_TOPIC', `${appId}-rules`),
+    createTopics: bool('KAFKA_CREATE_TOPICS', true),
+    topicPartitions: int('KAFKA_TOPIC_PARTITIONS', 4, 1, 1000),
+    sessionTimeoutMs: int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6000, 300_000),
+  };
   const apiKey = get('API_KEY');
   if (apiKey !== undefined && apiKey.length < 8) problems.push('API_KEY must be at least 8 characters');
   const logLevel = (get('LOG_LEVEL') ?? 'log') as ServiceConfig['logLevel'];
@@ -128,6 +171,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     apiKey,
     bodyLimitBytes: bodyLimitBytes ?? 0,
     kafkaBrokers: brokers,
+    kafka,
     outOfOrdernessMs: int('EVENT_OUT_OF_ORDERNESS_MS', 1000, 0, 86_400_000),
     idleFlushMs: int('IDLE_FLUSH_MS', 1000, 0, 3_600_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),

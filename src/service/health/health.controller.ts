@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { KafkaHealthIndicator } from './kafka-health.indicator.js';
 import { PipelineHealthIndicator } from './pipeline-health.indicator.js';
 
 /**
@@ -18,6 +19,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly pipeline: PipelineHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
   ) {}
 
   @Get('live')
@@ -29,8 +31,11 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the engine job runs' })
+  @ApiOperation({ summary: 'Readiness: the engine job runs (Kafka mode: and the cluster answers)' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.pipeline.isHealthy()]);
+    return this.health.check([
+      () => this.pipeline.isHealthy(),
+      ...(this.kafka.enabled ? [() => this.kafka.isHealthy()] : []),
+    ]);
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { HealthController } from './health.controller.js';
+import { KafkaHealthIndicator } from './kafka-health.indicator.js';
 import { PipelineHealthIndicator } from './pipeline-health.indicator.js';
 
 /**
@@ -13,8 +13,8 @@ import { PipelineHealthIndicator } from './pipeline-health.indicator.js';
  * ```
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), PipelineModule],
-  providers: [PipelineHealthIndicator],
+  imports: [TerminusModule.forRoot({ logger: false })],
+  providers: [PipelineHealthIndicator, KafkaHealthIndicator],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { DeadLetterRecord } from '../storage/dead-letter-record.js';
-import { EmbeddedStorage } from '../storage/embedded-storage.js';
+import { INGEST_LOG, type IngestLog } from '../storage/ingest-log.js';
 
 const MAX_PAYLOAD_CHARS = 4096;
 const RECENT = 200;
@@ -21,7 +21,7 @@ export class DeadLetterStore {
   private readonly recentRecords: DeadLetterRecord[] = [];
 
   constructor(
-    private readonly storage: EmbeddedStorage,
+    @Inject(INGEST_LOG) private readonly log: IngestLog,
     private readonly metrics: ServiceMetrics,
   ) {}
 
@@ -36,7 +36,7 @@ export class DeadLetterStore {
     this.recentRecords.push(...records);
     if (this.recentRecords.length > RECENT) this.recentRecords.splice(0, this.recentRecords.length - RECENT);
     try {
-      await this.storage.deadLetters.append(records);
+      await this.log.appendDeadLetters(records);
     } catch (e) {
       this.logger.error(`could not write ${records.length} dead letters: ${String(e)}`);
     }

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { parseEvent, type RuleEvent } from '../../rules/index.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { WATERMARK_TICK_TYPE } from '../pipeline/idle-flush-watermarks.js';
-import { EmbeddedStorage } from '../storage/embedded-storage.js';
+import { INGEST_LOG, type IngestLog } from '../storage/ingest-log.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 
 /**
@@ -21,10 +21,10 @@ export interface IngestResult {
 }
 
 /**
- * The embedded ingest: validates each event with `parseEvent` (a JSON object, a `type`, a
+ * The HTTP ingest: validates each event with `parseEvent` (a JSON object, a `type`, a
  * timestamp `ts` as epoch ms or ISO-8601, bounded nesting); valid events are appended to the
- * `events` topic (the pipeline reads it), refused ones go to the dead-letter store. A bad event
- * never fails its batch. In Kafka mode this will produce to the input topic instead.
+ * events topic of the mode's {@link IngestLog} (the local log, or Kafka's events topic), refused
+ * ones go to the dead-letter store. A bad event never fails its batch.
  *
  * @example
  * ```ts
@@ -35,7 +35,7 @@ export interface IngestResult {
 @Injectable()
 export class IngestService {
   constructor(
-    private readonly storage: EmbeddedStorage,
+    @Inject(INGEST_LOG) private readonly log: IngestLog,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: ServiceMetrics,
   ) {}
@@ -51,7 +51,7 @@ export class IngestService {
       } else if (p.ok) valid.push(p.event);
       else refused.push({ index, reason: p.reason, payload: item });
     });
-    await Promise.all([this.storage.events.append(valid), this.deadLetters.record('http', refused)]);
+    await Promise.all([this.log.appendEvents(valid), this.deadLetters.record('http', refused)]);
     this.metrics.eventsIn.inc(valid.length);
     return {
       accepted: valid.length,

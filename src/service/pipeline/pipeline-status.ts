@@ -17,4 +17,12 @@ export interface PipelineStatus {
   /** Milliseconds since the last completed checkpoint (undefined before the first). */
   readonly lastCheckpointAgeMs?: number;
   readonly lastCheckpointId?: number;
+  /** Kafka mode: the partitions whose tasks run in this replica, per stage, and task failures so far. */
+  readonly kafka?: {
+    readonly router: readonly number[];
+    readonly evaluator: readonly number[];
+    readonly assigned: boolean;
+    readonly taskFailures: number;
+    readonly consumerCrashed?: string;
+  };
 }

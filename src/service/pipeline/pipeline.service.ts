@@ -27,6 +27,7 @@ import { EmbeddedStorage } from '../storage/embedded-storage.js';
 import { CallbackSink } from './callback-sink.js';
 import { EagerSplitOutputSource } from './eager-split-output-source.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
+import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
 
@@ -60,7 +61,7 @@ const FINAL_CHECKPOINT_TIMEOUT_MS = 10_000;
  * ```
  */
 @Injectable()
-export class PipelineService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class PipelineService extends Pipeline implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Pipeline');
   /** Run-time condition failures of the running job, per rule. */
   readonly conditionErrors = new ConditionErrors();
@@ -76,6 +77,7 @@ export class PipelineService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly metrics: ServiceMetrics,
     @Inject(RULE_STORE) private readonly store: RuleStore,
   ) {
+    super();
     metrics.onCollect(() => {
       metrics.pipelineUp.set(this.state === 'running' ? 1 : 0);
       const stats = this.job?.getCheckpointStats();
@@ -125,7 +127,7 @@ export class PipelineService implements OnApplicationBootstrap, BeforeApplicatio
    * const sp = await pipeline.savepoint(); // { checkpointId: 12, pointer: '/data/savepoints/chk-12' }
    * ```
    */
-  async savepoint(): Promise<{ checkpointId: number; pointer: string | undefined }> {
+  async savepoint(): Promise<SavepointResult> {
     if (this.job === undefined || this.state !== 'running') throw new Error('the pipeline is not running');
     const sp = await this.job.triggerCheckpoint({
       kind: 'savepoint',

@@ -35,3 +35,23 @@ export interface RuleStore {
  * ```
  */
 export const RULE_STORE = Symbol('RULE_STORE');
+
+/**
+ * Thrown by {@link RuleStore.append} when another writer got a version of the rule in first
+ * (Kafka mode: replicas write to one rules topic; the first record of a version in the topic's
+ * order wins, every reader agrees on it). The HTTP layer answers 409.
+ *
+ * @example
+ * ```ts
+ * try { await store.append(record); } catch (e) { if (e instanceof RuleVersionConflictError) e.currentVersion; }
+ * ```
+ */
+export class RuleVersionConflictError extends Error {
+  override readonly name = 'RuleVersionConflictError';
+  constructor(
+    readonly id: string,
+    readonly currentVersion: number,
+  ) {
+    super(`rule "${id}" is already at version ${currentVersion} (written concurrently by another replica)`);
+  }
+}

@@ -15,7 +15,7 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { DRY_RUN_MAX_EVENTS, type DryRunResult, dryRun } from './dry-run.js';
 import type { RuleRecord } from './rule-record.js';
-import { RULE_STORE, type RuleStore } from './rule-store.js';
+import { RULE_STORE, type RuleStore, RuleVersionConflictError } from './rule-store.js';
 
 /**
  * The 400 body for an invalid rule: every error with its JSON Pointer.
@@ -70,8 +70,13 @@ export class RulesService implements OnModuleInit {
         this.logger.warn(`example rule ${file} is invalid: ${JSON.stringify(v.errors)}`);
         continue;
       }
-      await this.store.append({ id: v.rule.id, version: v.rule.version, at: Date.now(), rule: v.rule });
-      loaded++;
+      try {
+        await this.store.append({ id: v.rule.id, version: v.rule.version, at: Date.now(), rule: v.rule });
+        loaded++;
+      } catch (e) {
+        // Another replica, booting at the same time, loaded it first.
+        if (!(e instanceof RuleVersionConflictError)) throw e;
+      }
     }
     this.logger.log(`loaded ${loaded} example rules from ${this.config.rulesDir}`);
   }
@@ -146,7 +151,7 @@ export class RulesService implements OnModuleInit {
       const current = this.live(id);
       this.expectCurrent(current, ifVersion);
       const version = current.version + 1;
-      await this.store.append({ id, version, at: Date.now(), deleted: true });
+      await this.append({ id, version, at: Date.now(), deleted: true });
       return { id, version };
     });
   }
@@ -245,7 +250,21 @@ export class RulesService implements OnModuleInit {
   }
 
   private write(rule: Rule): Promise<void> {
-    return this.store.append({ id: rule.id, version: rule.version, at: Date.now(), rule });
+    return this.append({ id: rule.id, version: rule.version, at: Date.now(), rule });
+  }
+
+  /** Appends to the store; a concurrent write of the same version by another replica is a 409. */
+  private async append(record: RuleRecord): Promise<void> {
+    try {
+      await this.store.append(record);
+    } catch (e) {
+      if (!(e instanceof RuleVersionConflictError)) throw e;
+      throw new ConflictException({
+        statusCode: 409,
+        message: `stale version: ${e.message}`,
+        currentVersion: e.currentVersion,
+      });
+    }
   }
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {

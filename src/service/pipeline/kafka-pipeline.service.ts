@@ -1,0 +1,260 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  KafkaPartitionedRunner,
+  type KafkaRecord,
+  type PartitionRunnerEvent,
+} from '../../core/connectors/kafka/index.js';
+import type { DataStream, StreamExecutionEnvironment } from '../../core/index.js';
+import {
+  type Alert,
+  ConditionErrors,
+  parseEvent,
+  type RoutedEvent,
+  type RuleEvent,
+  RulePipeline,
+  type RuleUpdate,
+  routeKeyOf,
+} from '../../rules/index.js';
+import { SERVICE_CONFIG } from '../config/config.module.js';
+import type { ServiceConfig } from '../config/service-config.js';
+import { KafkaConnection } from '../kafka/kafka-connection.js';
+import { ServiceMetrics } from '../metrics/service-metrics.js';
+import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
+import { CallbackSink } from './callback-sink.js';
+import { idleFlushWatermarks } from './idle-flush-watermarks.js';
+import { Pipeline, type SavepointResult } from './pipeline.js';
+import type { PipelineStatus } from './pipeline-status.js';
+import { RuleStoreSource } from './rule-store-source.js';
+import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
+
+/**
+ * Kafka mode (DESIGN §4): the rule pipeline as two stages of partition tasks, each stage a
+ * {@link KafkaPartitionedRunner} (one task per assigned input partition, one Kafka transaction
+ * per task and commit interval holding outputs, changelog and input offsets), and scale-out by
+ * running more replicas in the same consumer groups.
+ *
+ * ```
+ * events ─► router tasks (group <app>-router): event time, RuleRouter ─► <app>-routed (key: rule|group key, + watermark records)
+ * <app>-routed ─► evaluator tasks (group <app>-cep): DynamicCEP + thresholds ─► alerts (exactly once)
+ * rules topic ─► this replica's rule store ─► every task of both stages (broadcast)
+ * ```
+ *
+ * Each rule keys events its own way (dynamic keying), so the routed stream crosses a repartition
+ * topic, as Kafka Streams does for a re-keyed stream; the router tasks write their watermarks to
+ * it and an evaluator task's event time is the minimum over the router tasks. Undecodable or
+ * invalid events in the events topic go to `<app>-dead-letters` with the reason, in the task's
+ * transaction, and processing continues.
+ *
+ * @example
+ * ```ts
+ * pipeline.status().kafka; // { router: [0, 1], evaluator: [0, 1], assigned: true, taskFailures: 0 }
+ * ```
+ */
+@Injectable()
+export class KafkaPipelineService
+  extends Pipeline
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('Pipeline');
+  readonly conditionErrors = new ConditionErrors();
+  private router: KafkaPartitionedRunner<RuleEvent, RoutedEvent> | undefined;
+  private evaluator: KafkaPartitionedRunner<RoutedEvent, Alert> | undefined;
+  private state: PipelineStatus['state'] = 'starting';
+  private startedAt: number | undefined;
+  private failure: string | undefined;
+  private consumerCrashed: string | undefined;
+  private assigned = { router: false, evaluator: false };
+  private taskFailures = 0;
+  private lastCommit: { at: number; checkpointId: number } | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly kafka: KafkaConnection,
+    private readonly metrics: ServiceMetrics,
+    @Inject(RULE_STORE) private readonly store: RuleStore,
+  ) {
+    super();
+    metrics.onCollect(() => {
+      metrics.pipelineUp.set(this.state === 'running' ? 1 : 0);
+      metrics.conditionErrors.reset();
+      for (const id of this.store.snapshot().keys()) {
+        const n = this.conditionErrors.count(id);
+        if (n > 0) metrics.conditionErrors.set({ rule: id }, n);
+      }
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  status(): PipelineStatus {
+    return {
+      state: this.state,
+      startedAt: this.startedAt,
+      failure: this.failure,
+      restarts: this.taskFailures,
+      checkpointing: true,
+      checkpointIntervalMs: this.config.checkpointIntervalMs,
+      lastCheckpointAgeMs: this.lastCommit === undefined ? undefined : Date.now() - this.lastCommit.at,
+      lastCheckpointId: this.lastCommit?.checkpointId,
+      kafka: {
+        router: this.router?.runningPartitions().sort((a, b) => a - b) ?? [],
+        evaluator: this.evaluator?.runningPartitions().sort((a, b) => a - b) ?? [],
+        assigned: this.assigned.router && this.assigned.evaluator,
+        taskFailures: this.taskFailures,
+        ...(this.consumerCrashed !== undefined ? { consumerCrashed: this.consumerCrashed } : {}),
+      },
+    };
+  }
+
+  /**
+   * Kafka mode keeps each task's state in its changelog topic, committed with every
+   * transaction; there is no job-wide savepoint to take.
+   */
+  async savepoint(): Promise<SavepointResult> {
+    throw new Error(
+      'Kafka mode has no savepoints: every task commits its state to the <app>-router-changelog and <app>-cep-changelog topics with each transaction',
+    );
+  }
+
+  /** Starts both stages (router first: it creates the repartition topic). @example `await pipeline.start()` */
+  async start(): Promise<void> {
+    const c = this.config;
+    const k = this.kafka;
+    const common = {
+      port: k.port,
+      commitIntervalMs: c.checkpointIntervalMs,
+      sessionTimeoutMs: c.kafka.sessionTimeoutMs,
+      deadLetterTopic: k.topics.deadLetters,
+    };
+    const ruleOptions = { errors: this.conditionErrors };
+    this.router = new KafkaPartitionedRunner<RuleEvent, RoutedEvent>({
+      ...common,
+      applicationId: `${c.kafka.appId}-router`,
+      inputTopic: k.topics.events,
+      outputTopic: k.topics.routed,
+      createOutputTopic: { partitions: c.kafka.topicPartitions },
+      outputWatermarks: true,
+      deserializer: decodeEvent,
+      // A partition without events for a while is idle: the evaluators' event time then follows
+      // the other partitions (after first catching up with its own newest event, IDLE_FLUSH_MS).
+      watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs).withIdleness(
+        2 * c.idleFlushMs + 2 * c.checkpointIntervalMs,
+      ),
+      serializer: (r) => ({ key: routeKeyOf(r), value: JSON.stringify(r) }),
+      build: (input, sink, task) => {
+        const updates = this.ruleUpdates(task.env);
+        const { routed, rejectedUpdates } = RulePipeline.route(input, updates, ruleOptions);
+        routed.sinkTo(sink).uid('routed-sink');
+        rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
+      },
+      onEvent: (e) => this.onRunnerEvent('router', e),
+    });
+    this.evaluator = new KafkaPartitionedRunner<RoutedEvent, Alert>({
+      ...common,
+      applicationId: `${c.kafka.appId}-cep`,
+      inputTopic: k.topics.routed,
+      outputTopic: k.topics.alerts,
+      inputWatermarks: 'upstream',
+      deserializer: decodeRouted,
+      serializer: (a) => ({ key: a.key, value: JSON.stringify(a) }),
+      build: (input, sink, task) => {
+        RulePipeline.evaluate(input, this.ruleUpdates(task.env), ruleOptions).sinkTo(sink).uid('alerts-sink');
+      },
+      onEvent: (e) => this.onRunnerEvent('evaluator', e),
+    });
+    try {
+      await this.router.start();
+      await this.evaluator.start();
+    } catch (e) {
+      this.state = 'failed';
+      this.failure = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+    this.state = 'running';
+    this.startedAt = Date.now();
+    this.logger.log(
+      `Kafka mode: router group ${c.kafka.appId}-router on ${k.topics.events}, evaluator group ${c.kafka.appId}-cep on ${k.topics.routed}, alerts to ${k.topics.alerts}`,
+    );
+  }
+
+  /**
+   * Stops every task of this replica without committing the open interval (its input is
+   * processed again by the partition's next owner, so nothing is lost or duplicated) and leaves
+   * the groups, so the other replicas take the partitions over at once.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running' && this.state !== 'failed') return;
+    this.state = 'stopping';
+    await Promise.allSettled([this.router?.stop(), this.evaluator?.stop()]);
+    this.state = 'stopped';
+    this.logger.log('tasks stopped, groups left');
+  }
+
+  private ruleUpdates(env: StreamExecutionEnvironment): DataStream<RuleUpdate> {
+    return env
+      .fromSource(new RuleStoreSource(this.store), ruleUpdateWatermarks(), 'rules')
+      .uid('rules-source')
+      .map(toRuleUpdate)
+      .uid('rule-updates');
+  }
+
+  private rejectedUpdatesSink(partition: number) {
+    const logger = this.logger;
+    const metrics = this.metrics;
+    return new CallbackSink<{ update: RuleUpdate; reason: string }>((r) => {
+      // Every task sees every update: count and log it once, from the task of partition 0.
+      if (partition !== 0) return;
+      metrics.rejectedRuleUpdates.inc();
+      logger.warn(`rule ${r.update.id} v${r.update.version} refused by the engine: ${r.reason}`);
+    });
+  }
+
+  private onRunnerEvent(stage: 'router' | 'evaluator', e: PartitionRunnerEvent): void {
+    switch (e.type) {
+      case 'assigned':
+        this.assigned[stage] = true;
+        this.logger.log(`${stage}: assigned partitions [${e.partitions.join(', ')}]`);
+        break;
+      case 'committed':
+        this.lastCommit = { at: Date.now(), checkpointId: e.checkpointId };
+        this.metrics.checkpointDuration.set(e.durationMs / 1000);
+        this.metrics.checkpointSize.set(e.snapshotBytes);
+        break;
+      case 'task-failed':
+        this.taskFailures++;
+        this.logger.warn(`${stage} task ${e.partition} failed: ${String(e.error)}`);
+        break;
+      case 'consumer-crashed':
+        this.consumerCrashed = String(e.error);
+        this.logger.error(`${stage} consumer crashed: ${this.consumerCrashed}`);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Events topic record -> event; throws (-> dead letter) on bad JSON or an invalid event. */
+function decodeEvent(record: KafkaRecord): RuleEvent {
+  const raw = JSON.parse(record.value?.toString('utf8') ?? 'null') as unknown;
+  const p = parseEvent(raw);
+  if (!p.ok) throw new Error(p.reason);
+  return p.event;
+}
+
+/** Repartition topic record -> routed event (written by the router tasks). */
+function decodeRouted(record: KafkaRecord): RoutedEvent {
+  return JSON.parse(record.value?.toString('utf8') ?? 'null') as RoutedEvent;
+}
