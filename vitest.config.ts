@@ -26,13 +26,16 @@ export default defineConfig({
         },
       },
       {
-        // Tests against a real Kafka broker. The global setup starts one (unless KAFKA_BROKERS is set),
-        // and vitest runs it only when a file of this project is selected. One file at a time, after the
-        // unit tests: the files share the broker, and some restart it.
+        // Tests against a real Kafka broker: the engine's connectors (test/integration) and the service
+        // in Kafka mode (test/e2e, booting Nest, hence SWC here too). The global setup starts a broker
+        // (unless KAFKA_BROKERS is set), and vitest runs it only when a file of this project is
+        // selected. One file at a time, after the unit tests: the files share the broker, and some
+        // restart it.
         extends: true,
+        plugins: [swc.vite({ jsc: { target: 'es2022' } })],
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/integration/kafka/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
