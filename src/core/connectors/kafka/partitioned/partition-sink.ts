@@ -78,6 +78,11 @@ class PartitionTaskWriter<T> implements PrecommittingSinkWriter<T, never> {
   prepareCommit(checkpointId?: number): never[] {
     const w = this.watermarks;
     if (w !== undefined && (this.writtenWatermark !== this.watermark || this.writtenIdle !== this.idle)) {
+      // The watermark advanced and the input went idle in one interval: say it in that order, or
+      // a downstream task, which leaves idle upstream tasks out, would never see the advance.
+      if (this.idle && this.writtenWatermark !== this.watermark && this.writtenIdle !== undefined) {
+        for (const r of watermarkRecords(w, this.watermark, false)) this.buffer.push(r);
+      }
       for (const r of watermarkRecords(w, this.watermark, this.idle)) this.buffer.push(r);
       this.writtenWatermark = this.watermark;
       this.writtenIdle = this.idle;
