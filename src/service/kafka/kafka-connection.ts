@@ -64,6 +64,8 @@ export class KafkaConnection implements OnApplicationShutdown {
     readonly producer: KafkaProducerPort,
     readonly topics: KafkaTopics,
     readonly settings: KafkaSettings,
+    /** Partitions of the events topic. */
+    readonly eventPartitions: number,
   ) {}
 
   /** Connects and sets up the topics. @example `await KafkaConnection.open(config)` */
@@ -99,7 +101,7 @@ export class KafkaConnection implements OnApplicationShutdown {
     new Logger('Kafka').log(
       `connected to ${config.kafkaBrokers?.join(',')}: events ${topics.events} (${counts.get(topics.events)} partitions), alerts ${topics.alerts}, rules ${topics.rules}`,
     );
-    return new KafkaConnection(port, admin, producer, topics, k);
+    return new KafkaConnection(port, admin, producer, topics, k, counts.get(topics.events) ?? 1);
   }
 
   /** Whether the cluster answers (a metadata request), within `timeoutMs`. @example `await kafka.ping()` */

@@ -1,4 +1,6 @@
+import type { KafkaOutgoingMessage } from '../../core/connectors/kafka/index.js';
 import type { RuleEvent } from '../../rules/index.js';
+import { WATERMARK_TICK_TYPE } from '../pipeline/idle-flush-watermarks.js';
 import type { DeadLetterRecord } from '../storage/dead-letter-record.js';
 import type { IngestLog } from '../storage/ingest-log.js';
 import type { KafkaConnection } from './kafka-connection.js';
@@ -6,6 +8,7 @@ import type { KafkaConnection } from './kafka-connection.js';
 /**
  * Kafka mode's {@link IngestLog}: accepted events go to the events topic (JSON, no key, so the
  * producer spreads them over the partitions; event time, not arrival order, decides matching),
+ * followed by a watermark tick on every partition (see `appendEvents`),
  * refused ones as JSON {@link DeadLetterRecord}s to `<app>-dead-letters`. The shared producer is
  * idempotent and waits for the acks of all in-sync replicas.
  *
@@ -19,10 +22,22 @@ export class KafkaIngestLog implements IngestLog {
 
   async appendEvents(events: readonly RuleEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.kafka.producer.send(
-      this.kafka.topics.events,
-      events.map((e) => ({ key: null, value: JSON.stringify(e), timestamp: e.ts as number })),
-    );
+    const messages: KafkaOutgoingMessage[] = [];
+    let maxTs = Number.NEGATIVE_INFINITY;
+    for (const e of events) {
+      const ts = e.ts as number;
+      if (ts > maxTs) maxTs = ts;
+      messages.push({ key: null, value: JSON.stringify(e), timestamp: ts });
+    }
+    // After the events (order holds per partition within one request), one watermark tick per
+    // partition: every partition's newest event time becomes at least this batch's, so once
+    // the router tasks idle-flush, event time is the batch's on all of them and its alerts
+    // fire, however the batch was spread.
+    const tick = JSON.stringify({ type: WATERMARK_TICK_TYPE, ts: maxTs });
+    for (let p = 0; p < this.kafka.eventPartitions; p++) {
+      messages.push({ key: null, value: tick, partition: p, timestamp: maxTs });
+    }
+    await this.kafka.producer.send(this.kafka.topics.events, messages);
   }
 
   async appendDeadLetters(records: readonly DeadLetterRecord[]): Promise<void> {

@@ -27,11 +27,11 @@ import { KafkaConnection } from '../kafka/kafka-connection.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { CallbackSink } from './callback-sink.js';
-import { idleFlushWatermarks } from './idle-flush-watermarks.js';
+import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { RuleStoreSource } from './rule-store-source.js';
-import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
+import { idleRuleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
 
 /**
  * Kafka mode (DESIGN §4): the rule pipeline as two stages of partition tasks, each stage a
@@ -147,15 +147,15 @@ export class KafkaPipelineService
       createOutputTopic: { partitions: c.kafka.topicPartitions },
       outputWatermarks: true,
       deserializer: decodeEvent,
-      // A partition without events for a while is idle: the evaluators' event time then follows
-      // the other partitions (after first catching up with its own newest event, IDLE_FLUSH_MS).
-      watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs).withIdleness(
-        2 * c.idleFlushMs + 2 * c.checkpointIntervalMs,
-      ),
+      // No idleness: a partition that went quiet would come back behind the others' event time and
+      // its events would be late. The HTTP ingest ticks every partition instead (a tick per
+      // partition after each batch), so every task idle-flushes to the newest event time.
+      watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
       serializer: (r) => ({ key: routeKeyOf(r), value: JSON.stringify(r) }),
       build: (input, sink, task) => {
         const updates = this.ruleUpdates(task.env);
-        const { routed, rejectedUpdates } = RulePipeline.route(input, updates, ruleOptions);
+        const events = input.filter((e) => e.type !== WATERMARK_TICK_TYPE).uid('drop-watermark-ticks');
+        const { routed, rejectedUpdates } = RulePipeline.route(events, updates, ruleOptions);
         routed.sinkTo(sink).uid('routed-sink');
         rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
       },
@@ -204,7 +204,7 @@ export class KafkaPipelineService
 
   private ruleUpdates(env: StreamExecutionEnvironment): DataStream<RuleUpdate> {
     return env
-      .fromSource(new RuleStoreSource(this.store), ruleUpdateWatermarks(), 'rules')
+      .fromSource(new RuleStoreSource(this.store), idleRuleUpdateWatermarks(), 'rules')
       .uid('rules-source')
       .map(toRuleUpdate)
       .uid('rule-updates');

@@ -48,3 +48,31 @@ export function ruleUpdateWatermarks(): WatermarkStrategy<RuleRecord> {
     onPeriodicEmit: (out) => out.emitWatermark(BEYOND_EVENT_TIME + Date.now()),
   })).withTimestampAssigner(() => NO_TIMESTAMP);
 }
+
+/**
+ * Timestamps and watermarks of the rule-update stream in Kafka mode's partition tasks: updates
+ * carry no timestamp and the stream is idle from its first periodic check on, for good, so it
+ * never takes part in an operator's event time (an idle input is left out of the minimum;
+ * records on it are still processed). {@link ruleUpdateWatermarks}' "beyond any event time"
+ * watermark would not do here: when a partition's events go idle, the operator's event time
+ * would become that of the rules stream and jump past every event still to come, and the
+ * router tasks would write that watermark to the repartition topic.
+ *
+ * @example
+ * ```ts
+ * env.fromSource(new RuleStoreSource(store), idleRuleUpdateWatermarks(), 'rules');
+ * ```
+ */
+export function idleRuleUpdateWatermarks(): WatermarkStrategy<RuleRecord> {
+  return WatermarkStrategy.forGenerator<RuleRecord>(() => {
+    let idle = false;
+    return {
+      onEvent: () => {},
+      onPeriodicEmit: (out) => {
+        if (idle) return;
+        idle = true;
+        out.markIdle();
+      },
+    };
+  }).withTimestampAssigner(() => NO_TIMESTAMP);
+}

@@ -66,6 +66,8 @@ export class KafkaRuleStore implements RuleStore {
   async append(record: RuleRecord): Promise<void> {
     const writeId = randomUUID();
     const applied = new Promise<void>((resolve, reject) => this.waiting.set(writeId, { resolve, reject }));
+    // The record can be read back (and refused) before `send` returns: handled below, not unhandled.
+    applied.catch(() => {});
     try {
       await this.kafka.producer.send(this.kafka.topics.rules, [
         { key: record.id, value: JSON.stringify(record), headers: { [WRITE_ID_HEADER]: writeId } },
