@@ -118,6 +118,11 @@ describe('two replicas in Kafka mode', () => {
     // Every user alerted exactly once, by the version in force (v2), nothing else.
     expect(alerts.map((x) => x.key).sort()).toEqual(users.map((u) => JSON.stringify([['user', u]])).sort());
     expect(new Set(alerts.map((x) => x.alertId)).size).toBe(40);
+    // The router group committed every events record: lag 0 (refreshed every 5 s).
+    await eventually(async () => {
+      const m = (await call(`${b.url}/metrics`, 'GET')).body as string;
+      return m.includes(`kafka_consumer_lag_records{group="${app}-router",topic="${app}-events"} 0`);
+    }, 30_000);
     for (const x of alerts) {
       const user = (JSON.parse(x.key) as [string, string][])[0]![1];
       expect({ version: x.version, message: x.message }).toEqual({

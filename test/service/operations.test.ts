@@ -57,6 +57,29 @@ describe('operations', () => {
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
+  it('reports the partial matches each pattern rule holds', async () => {
+    const metric = async (): Promise<string> => (await call(`${svc.url}/metrics`, 'GET')).body as string;
+    // Three users change their password: three partial matches of account-takeover, which wait
+    // (within a day) for a new device; a later event moves event time past them (still open).
+    await call(`${svc.url}/events`, 'POST', [
+      ...['p1', 'p2', 'p3'].map((user, i) => ({
+        type: 'password_change',
+        user,
+        device: 'd1',
+        ts: T0 + 10_000 + i,
+      })),
+      { type: 'noise', user: 'zz', ts: T0 + 60_000 },
+    ]);
+    await eventually(async () => /^cep_partial_matches\{rule="account-takeover"\} 3$/m.test(await metric()));
+    // One of them completes (new device, then a payout): two left.
+    await call(`${svc.url}/events`, 'POST', [
+      { type: 'login', user: 'p1', device: 'd9', ts: T0 + 70_000 },
+      { type: 'payout', user: 'p1', amount: 10, ts: T0 + 80_000 },
+      { type: 'noise', user: 'zz', ts: T0 + 90_000 },
+    ]);
+    await eventually(async () => /^cep_partial_matches\{rule="account-takeover"\} 2$/m.test(await metric()));
+  });
+
   it('serves the OpenAPI document with the routes, and the docs UI', async () => {
     const r = await call(`${svc.url}/openapi.json`, 'GET');
     expect(r.status).toBe(200);

@@ -188,6 +188,21 @@ export class NFA<T> {
   }
 
   /**
+   * How many partial matches the key's state holds (the start state, which every key has, not
+   * counted). For metrics, not for the hot path.
+   *
+   * @example
+   * ```ts
+   * nfa.partialMatchCount(nfa.createInitialState()); // 0
+   * ```
+   */
+  partialMatchCount(state: NFAState<T>): number {
+    let n = 0;
+    for (const cs of state.partialMatches) if (cs.startEventId !== null || !this.isStart(cs)) n++;
+    return n;
+  }
+
+  /**
    * The earliest time at which {@link advanceTime} changes something for this key (a partial match
    * times out, or completes in a trailing `notFollowedBy`), or `undefined` if none can: when a CEP
    * operator sets its timer for a key that may receive no more events.

@@ -3,6 +3,7 @@ import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.js';
 import { FileSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import type { JobExecution, JobExecutionResult, JobStatus } from '../runtime/job-execution.js';
+import type { StreamOperator } from '../runtime/stream-operator.js';
 
 /**
  * A handle to a running job (Flink's `JobClient`). It is also awaitable: `await env.execute()`
@@ -26,6 +27,20 @@ export class JobClient implements PromiseLike<JobExecutionResult> {
 
   getJobStatus(): JobStatus {
     return this.execution.status;
+  }
+
+  /**
+   * The operator instances running now, every task's chain head first (new instances after a
+   * restart). For metrics that read an operator's state between records; not a stable API for
+   * anything else.
+   *
+   * @example
+   * ```ts
+   * job.getRunningOperators().filter((op) => op instanceof DynamicCepOperator);
+   * ```
+   */
+  getRunningOperators(): StreamOperator<unknown>[] {
+    return this.execution.getTasks().flatMap((t) => t.operators);
   }
 
   /** Resolves when the job finishes or is cancelled; rejects when it fails. */

@@ -79,6 +79,24 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Partial matches held now per pattern rule, over all keys of this process (set at scrape time). */
+  readonly partialMatches = new Gauge({
+    name: 'cep_partial_matches',
+    help: 'Partial matches held per pattern rule in this process',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+  /**
+   * Kafka mode: records of the input topic not yet committed by the stage's consumer group
+   * (end offset minus committed offset, summed over partitions; refreshed every few seconds).
+   */
+  readonly consumerLag = new Gauge({
+    name: 'kafka_consumer_lag_records',
+    help: 'Records of the input topic not yet committed by the consumer group (Kafka mode)',
+    labelNames: ['group', 'topic'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -72,6 +72,7 @@ export class KafkaPipelineService
   private assigned = { router: false, evaluator: false };
   private taskFailures = 0;
   private lastCommit: { at: number; checkpointId: number } | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -184,6 +185,8 @@ export class KafkaPipelineService
     }
     this.state = 'running';
     this.startedAt = Date.now();
+    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
+    this.lagTimer.unref();
     this.logger.log(
       `Kafka mode: router group ${c.kafka.appId}-router on ${k.topics.events}, evaluator group ${c.kafka.appId}-cep on ${k.topics.routed}, alerts to ${k.topics.alerts}`,
     );
@@ -197,9 +200,35 @@ export class KafkaPipelineService
   async stop(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'failed') return;
     this.state = 'stopping';
+    clearInterval(this.lagTimer);
     await Promise.allSettled([this.router?.stop(), this.evaluator?.stop()]);
     this.state = 'stopped';
     this.logger.log('tasks stopped, groups left');
+  }
+
+  /** `kafka_consumer_lag_records` of both stages (the routed topic's counts include transaction markers). */
+  private async refreshLag(): Promise<void> {
+    const app = this.config.kafka.appId;
+    const stages = [
+      { group: `${app}-router`, topic: this.kafka.topics.events },
+      { group: `${app}-cep`, topic: this.kafka.topics.routed },
+    ];
+    for (const { group, topic } of stages) {
+      try {
+        const [ends, committed] = await Promise.all([
+          this.kafka.admin.fetchEndOffsets(topic),
+          this.kafka.admin.fetchCommittedOffsets(group, topic),
+        ]);
+        let lag = 0;
+        for (const e of ends) {
+          const c = committed.find((x) => x.partition === e.partition)?.offset ?? -1;
+          lag += Math.max(0, e.offset - Math.max(c, 0));
+        }
+        this.metrics.consumerLag.set({ group, topic }, lag);
+      } catch {
+        // The cluster is unreachable: readiness says so; keep the last figure.
+      }
+    }
   }
 
   private ruleUpdates(env: StreamExecutionEnvironment): DataStream<RuleUpdate> {
@@ -245,6 +274,9 @@ export class KafkaPipelineService
     }
   }
 }
+
+/** How often `kafka_consumer_lag_records` is refreshed. */
+const LAG_REFRESH_MS = 5000;
 
 /** Events topic record -> event; throws (-> dead letter) on bad JSON or an invalid event. */
 function decodeEvent(record: KafkaRecord): RuleEvent {

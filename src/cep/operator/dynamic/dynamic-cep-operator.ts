@@ -367,6 +367,31 @@ export class DynamicCepOperator<T, K, D, OUT>
     this.output.collectSide(tag, value, timestamp);
   }
 
+  /**
+   * Partial matches held now per pattern id, over every key of this subtask (Flink CEP has no such
+   * metric; a risk team wants to see a rule's open matches grow). Walks the keyed state: call it
+   * at scrape time, between records (the task is single-threaded, so any callback is), not per
+   * record.
+   *
+   * @example
+   * ```ts
+   * operator.partialMatchesByPattern(); // Map { 'card-testing' => 12 }
+   * ```
+   */
+  partialMatchesByPattern(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const p of this.live) {
+      let n = 0;
+      this.keyedBackend!.applyToAllKeys(p.id, this.nfaDescriptor, (_key, state) => {
+        const entry = state.value();
+        if (entry?.state !== undefined && entry.version === p.version)
+          n += p.nfa.partialMatchCount(entry.state);
+      });
+      counts.set(p.id, n);
+    }
+    return counts;
+  }
+
   /** Ids and versions of the active patterns, in the order they see events. @internal for tests */
   activePatterns(): Array<{ id: string; version: number }> {
     return this.live.map((p) => ({ id: p.id, version: p.version }));

@@ -14,4 +14,5 @@ export * from './dynamic-cep.js';
 export * from './dynamic-cep-operator.js';
 export * from './dynamic-pattern-process-function.js';
 export * from './dynamic-pattern-stream.js';
+export * from './partial-match-counts.js';
 export * from './pattern-update.js';
