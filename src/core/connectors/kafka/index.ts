@@ -22,6 +22,12 @@ export { KafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
 export { KafkaSinkWriter, type KafkaSinkWriterConfig } from './kafka-sink-writer.js';
 export { KafkaSource, type KafkaSourceOptions, type KafkaStartingOffsets } from './kafka-source.js';
 export { KafkaSourceReader, type KafkaSourceReaderConfig } from './kafka-source-reader.js';
+export {
+  type FetchedAbortedTransaction,
+  type FetchedRecord,
+  installKafkajsAbortedTransactionFilter,
+  markAbortedRecords,
+} from './kafkajs-aborted-filter.js';
 export { KafkajsPort, type KafkajsPortOptions } from './kafkajs-port.js';
 export * from './partitioned/index.js';
 export { type RetryOptions, retryWithBackoff } from './retry-with-backoff.js';

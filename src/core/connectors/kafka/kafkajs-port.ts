@@ -24,6 +24,7 @@ import type {
   KafkaTopicSpec,
   KafkaTransactionPort,
 } from './kafka-port.js';
+import { installKafkajsAbortedTransactionFilter } from './kafkajs-aborted-filter.js';
 
 // kafkajs 2 otherwise warns about its partitioner change on every producer.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -35,6 +36,9 @@ export type KafkajsPortOptions = KafkaConfig;
  * The {@link KafkaPort} over kafkajs 2.2. Producers are idempotent with one request in flight
  * (required for transactions); consumers have auto-commit off. Fenced transactional producers
  * (`INVALID_PRODUCER_EPOCH`, `PRODUCER_FENCED`) surface as {@link KafkaProducerFencedError}.
+ *
+ * Read_committed consumers filter aborted transactions with this project's filter, not kafkajs'
+ * (see `installKafkajsAbortedTransactionFilter`).
  *
  * Limits of kafkajs: no rebalance listener (#1088; assignments come from `GROUP_JOIN` events and
  * nothing is called before partitions are revoked), no manual partition assignment, no
@@ -50,6 +54,8 @@ export class KafkajsPort implements KafkaPort {
   readonly kafka: Kafka;
 
   constructor(options: KafkajsPortOptions | Kafka) {
+    // kafkajs hands read_committed consumers records of overlapping aborted transactions.
+    installKafkajsAbortedTransactionFilter();
     this.kafka = options instanceof Kafka ? options : new Kafka({ logLevel: logLevel.NOTHING, ...options });
   }
 

@@ -156,9 +156,10 @@ interface Slot {
  * every partition assigned to it, it runs an independent engine job (parallelism 1) built by
  * `build` over that partition. Each task checkpoints every `commitIntervalMs`; its checkpoint
  * storage ({@link TransactionalCheckpointStorage}) commits the checkpoint as ONE transaction of
- * the producer `<app>-<topic>-<partition>` with the outputs since the last commit, the task's
- * full snapshot in the compacted changelog `<app>-changelog` (key `<topic>-<partition>`,
- * partition = input partition), and the input offset (`sendOffsets`).
+ * the producer `<app>-<topic>-<partition>` with the outputs since the last commit, what the
+ * checkpoint changed (base record and changed key groups, see `changelogEntries`) in the
+ * compacted changelog `<app>-changelog` (partition = input partition), and the input offset
+ * (`sendOffsets`).
  *
  * On assignment of a partition: the task's first transaction (`InitProducerId`) fences any zombie
  * with that id and aborts its pending transaction; it commits a restore marker to the changelog;
@@ -353,7 +354,7 @@ export class KafkaPartitionedRunner<IN, OUT> {
         return;
       }
     }
-    if (task.context.push(batch.records)) this.pause(slot);
+    if (task.context.push(batch.records, batch.nextOffset)) this.pause(slot);
   }
 
   private async startTask(slot: Slot, generation: number): Promise<void> {

@@ -123,6 +123,12 @@ class PartitionTaskReader<T> implements SourceReader<T, PartitionTaskSplit> {
       }
       output.collect(value, r.timestamp);
     }
+    // Drained: everything below `expected` was read or filtered (transaction markers, aborted
+    // records), so the committed offset may move past them, as a Java consumer's position does;
+    // otherwise the group's lag on a repartition topic would never reach 0.
+    if (this.context.buffered() === 0 && this.context.expected > this.position) {
+      this.position = this.context.expected;
+    }
     return this.context.buffered() > 0 && this.refill() > 0
       ? InputStatus.MORE_AVAILABLE
       : InputStatus.NOTHING_AVAILABLE;

@@ -39,14 +39,22 @@ export class TaskCommitContext {
     this.committedOffset = startOffset;
   }
 
-  /** Appends fetched records (those before `expected` are duplicates and dropped). Returns true to pause. */
-  push(records: readonly KafkaRecord[]): boolean {
+  /**
+   * Appends fetched records (those before `expected` are duplicates and dropped). `nextOffset`
+   * is the offset after everything the fetch covered, filtered records included. Returns true to
+   * pause.
+   */
+  push(records: readonly KafkaRecord[], nextOffset: number | null = null): boolean {
     if (this.closed) return false;
     for (const r of records) {
       if (r.offset < this.expected) continue;
       this.queue.push(r);
       this.expected = r.offset + 1;
     }
+    // On a transactional input (a repartition topic) a fetch ends with a commit marker the
+    // consumer filtered out. Without this the next fetch, which starts after the marker, would
+    // look like a gap: the runner would drop it and seek back once per fetch.
+    if (nextOffset !== null && nextOffset > this.expected) this.expected = nextOffset;
     this.availability.notify();
     if (!this.backpressured && this.queue.length - this.head >= this.maxBuffered) {
       this.backpressured = true;
