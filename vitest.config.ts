@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'test/service/**'],
+          exclude: ['test/integration/**', 'test/service/**', 'test/e2e/**'],
         },
       },
       {

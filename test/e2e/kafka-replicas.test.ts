@@ -95,10 +95,18 @@ describe('two replicas in Kafka mode', () => {
     const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
     const logins = users.map((user, i) => ({ type: 'login', user, newDevice: true, ts: T0 + i }));
     expect((await call(`${b.url}/events`, 'POST', logins)).body).toMatchObject({ accepted: 40 });
-    // Let A's tasks route and commit the logins (a few commit intervals): part of the partial
-    // matches are then in A's changelogs, to be handed over. If some are still uncommitted when
-    // A leaves, B reprocesses them from the committed offsets: the result must be the same.
-    await new Promise((r) => setTimeout(r, 1500));
+
+    // The open partial matches (one per user) are reported by the replicas holding them.
+    await eventually(async () => {
+      let sum = 0;
+      for (const svc of [a, b]) {
+        const m = /^cep_partial_matches\{rule="device-payout"\} (\d+)$/m.exec(
+          (await call(`${svc.url}/metrics`, 'GET')).body,
+        );
+        sum += Number(m?.[1] ?? 0);
+      }
+      return sum === 40;
+    }, 20_000);
 
     // A leaves (graceful: its tasks stop without committing the open interval, it leaves the
     // groups); B takes over every partition and restores A's partial matches from the changelogs.

@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { partialMatchCounts } from '../../cep/index.js';
 import {
   KafkaPartitionedRunner,
   type KafkaRecord,
@@ -83,6 +84,9 @@ export class KafkaPipelineService
     super();
     metrics.onCollect(() => {
       metrics.pipelineUp.set(this.state === 'running' ? 1 : 0);
+      metrics.partialMatches.reset();
+      for (const [rule, n] of partialMatchCounts(this.evaluator?.runningJobs() ?? []))
+        metrics.partialMatches.set({ rule }, n);
       metrics.conditionErrors.reset();
       for (const id of this.store.snapshot().keys()) {
         const n = this.conditionErrors.count(id);

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { installKafkajsAbortedTransactionFilter } from '../../../src/core/connectors/kafka/kafkajs-aborted-filter.js';
 import { kafkaBrokers } from './broker-control.js';
 
 // kafkajs 2 warns about its partitioner change on every producer otherwise.
@@ -17,10 +18,13 @@ const LEVELS: Record<string, logLevel> = {
 };
 
 /**
- * A kafkajs client for the broker under test. Its log is silent unless `KAFKAJS_LOG_LEVEL` says otherwise
+ * A kafkajs client for the broker under test, with the port's read_committed fix installed. Its log is silent unless `KAFKAJS_LOG_LEVEL` says otherwise
  * (`error`, `warn`, `info`, `debug`): the fencing tests provoke errors on purpose.
  */
 export function testKafka(clientId = 'cep-it', config: Partial<KafkaConfig> = {}): Kafka {
+  // Test readers verify exactly-once output: they need the same read_committed filter as the
+  // connectors (kafkajs 2.2.4 leaks records of overlapping aborted transactions).
+  installKafkajsAbortedTransactionFilter();
   return new Kafka({
     clientId,
     brokers: kafkaBrokers().split(','),

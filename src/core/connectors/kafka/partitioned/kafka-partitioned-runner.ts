@@ -258,6 +258,13 @@ export class KafkaPartitionedRunner<IN, OUT> {
     return [...this.slots.values()].filter((s) => s.running !== undefined).map((s) => s.partition);
   }
 
+  /** The engine jobs of the tasks running now (metrics that read operator state). */
+  runningJobs(): JobClient[] {
+    const jobs: JobClient[] = [];
+    for (const s of this.slots.values()) if (s.running !== undefined) jobs.push(s.running.job);
+    return jobs;
+  }
+
   /** Stops every task (nothing partial is committed) and leaves the group. */
   async stop(): Promise<void> {
     if (this.stopped) return;
