@@ -5,7 +5,6 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { partialMatchCounts } from '../../cep/index.js';
 import {
   KafkaPartitionedRunner,
   type KafkaRecord,
@@ -84,14 +83,7 @@ export class KafkaPipelineService
     super();
     metrics.onCollect(() => {
       metrics.pipelineUp.set(this.state === 'running' ? 1 : 0);
-      metrics.partialMatches.reset();
-      for (const [rule, n] of partialMatchCounts(this.evaluator?.runningJobs() ?? []))
-        metrics.partialMatches.set({ rule }, n);
-      metrics.conditionErrors.reset();
-      for (const id of this.store.snapshot().keys()) {
-        const n = this.conditionErrors.count(id);
-        if (n > 0) metrics.conditionErrors.set({ rule: id }, n);
-      }
+      this.collectRuleMetrics(metrics, this.store, this.evaluator?.runningJobs() ?? []);
     });
   }
 

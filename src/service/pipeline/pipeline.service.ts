@@ -5,7 +5,6 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { partialMatchCounts } from '../../cep/index.js';
 import {
   type CompletedCheckpoint,
   ExternalizedCheckpointRetention,
@@ -87,14 +86,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
         metrics.checkpointDuration.set(last.duration / 1000);
         metrics.checkpointSize.set(last.stateSize);
       }
-      metrics.partialMatches.reset();
-      if (this.job !== undefined)
-        for (const [rule, n] of partialMatchCounts([this.job])) metrics.partialMatches.set({ rule }, n);
-      metrics.conditionErrors.reset();
-      for (const id of this.store.snapshot().keys()) {
-        const n = this.conditionErrors.count(id);
-        if (n > 0) metrics.conditionErrors.set({ rule: id }, n);
-      }
+      this.collectRuleMetrics(metrics, this.store, this.job === undefined ? [] : [this.job]);
     });
   }
 
