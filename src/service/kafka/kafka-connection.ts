@@ -41,11 +41,27 @@ export function kafkaTopics(k: KafkaSettings): KafkaTopics {
 }
 
 /**
+ * Configs of the topics whose records carry event times as their timestamps (alerts, dead
+ * letters of the router): time-based retention counts from when the broker appended a record,
+ * not from its event time, or the broker deletes records with event times older than
+ * `retention.ms` (a backfill, a replay) within one retention check, before they are read.
+ */
+const APPEND_TIME = { 'message.timestamp.type': 'LogAppendTime' } as const;
+
+/**
+ * Configs of the repartition topic: its record timestamps are the event times the evaluator
+ * tasks read, so they must stay, and time-based retention must not delete records that were not
+ * read yet (Kafka Streams gives its repartition topics `retention.ms=-1` as well).
+ */
+const NO_TIME_RETENTION = { 'retention.ms': '-1' } as const;
+
+/**
  * Kafka mode's shared clients: the {@link KafkaPort} (kafkajs), one admin and one idempotent
  * producer for the HTTP side (event ingest, rule changes, refused events). Opening it checks
  * the user topics, creating them first when `KAFKA_CREATE_TOPICS` allows (events and alerts with
- * `KAFKA_TOPIC_PARTITIONS` partitions, the rules topic compacted with one partition, so every
- * reader sees rule changes in one order).
+ * `KAFKA_TOPIC_PARTITIONS` partitions and log-append timestamps, the rules topic compacted with
+ * one partition, so every reader sees rule changes in one order), and creates the internal
+ * dead-letter topic and the repartition topic (without time-based retention).
  *
  * @example
  * ```ts
@@ -81,21 +97,26 @@ export class KafkaConnection implements OnApplicationShutdown {
     if (k.createTopics) {
       await ensureTopics(admin, {
         internal: [
-          { name: topics.events, partitions: k.topicPartitions },
-          { name: topics.alerts, partitions: k.topicPartitions },
+          { name: topics.events, partitions: k.topicPartitions, configs: APPEND_TIME },
+          { name: topics.alerts, partitions: k.topicPartitions, configs: APPEND_TIME },
           { name: topics.rules, partitions: 1, compacted: true },
         ],
       });
     }
     const counts = await ensureTopics(admin, {
       required: [topics.events, topics.alerts, topics.rules],
-      internal: [{ name: topics.deadLetters, partitions: 1 }],
+      internal: [
+        { name: topics.deadLetters, partitions: 1, configs: APPEND_TIME },
+        // Created here, before the router's runner would create it with the default retention.
+        { name: topics.routed, partitions: k.topicPartitions, configs: NO_TIME_RETENTION },
+      ],
     });
     if (counts.get(topics.rules) !== 1) {
       throw new Error(
         `the rules topic ${topics.rules} must have exactly one partition (it has ${counts.get(topics.rules)})`,
       );
     }
+    await untilOffsetsServed(admin, [topics.rules, topics.alerts], 30_000);
     const producer = port.producer();
     await producer.connect();
     new Logger('Kafka').log(
@@ -127,6 +148,31 @@ export class KafkaConnection implements OnApplicationShutdown {
     this.closed = true;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     this.logger.log('disconnected');
+  }
+}
+
+/**
+ * Waits until the end offsets of every topic can be fetched. A topic that another replica is
+ * creating at this moment (replicas booting together on a new cluster) exists before its
+ * partitions have a leader; until then offsets requests fail with "not the leader", and the rule
+ * store and the alert feed begin with one.
+ */
+async function untilOffsetsServed(
+  admin: KafkaAdminPort,
+  topics: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchEndOffsets(topic);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 }
 

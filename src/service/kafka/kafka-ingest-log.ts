@@ -10,7 +10,10 @@ import type { KafkaConnection } from './kafka-connection.js';
  * producer spreads them over the partitions; event time, not arrival order, decides matching),
  * followed by a watermark tick on every partition (see `appendEvents`),
  * refused ones as JSON {@link DeadLetterRecord}s to `<app>-dead-letters`. The shared producer is
- * idempotent and waits for the acks of all in-sync replicas.
+ * idempotent and waits for the acks of all in-sync replicas. Record timestamps are the ingest
+ * time, not the event time (`ts`, in the JSON, is what the router reads): time-based retention
+ * counts from the record timestamp, and would delete events older than `retention.ms` (a
+ * backfill) before the router tasks read them.
  *
  * @example
  * ```ts
@@ -27,7 +30,7 @@ export class KafkaIngestLog implements IngestLog {
     for (const e of events) {
       const ts = e.ts as number;
       if (ts > maxTs) maxTs = ts;
-      messages.push({ key: null, value: JSON.stringify(e), timestamp: ts });
+      messages.push({ key: null, value: JSON.stringify(e) });
     }
     // After the events (order holds per partition within one request), one watermark tick per
     // partition: every partition's newest event time becomes at least this batch's, so once
@@ -35,7 +38,7 @@ export class KafkaIngestLog implements IngestLog {
     // fire, however the batch was spread.
     const tick = JSON.stringify({ type: WATERMARK_TICK_TYPE, ts: maxTs });
     for (let p = 0; p < this.kafka.eventPartitions; p++) {
-      messages.push({ key: null, value: tick, partition: p, timestamp: maxTs });
+      messages.push({ key: null, value: tick, partition: p });
     }
     await this.kafka.producer.send(this.kafka.topics.events, messages);
   }

@@ -134,6 +134,7 @@ export class KafkaPipelineService
       commitIntervalMs: c.checkpointIntervalMs,
       sessionTimeoutMs: c.kafka.sessionTimeoutMs,
       deadLetterTopic: k.topics.deadLetters,
+      transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
     };
     const ruleOptions = { errors: this.conditionErrors };
     this.router = new KafkaPartitionedRunner<RuleEvent, RoutedEvent>({
@@ -273,6 +274,16 @@ export class KafkaPipelineService
 
 /** How often `kafka_consumer_lag_records` is refreshed. */
 const LAG_REFRESH_MS = 5000;
+
+/**
+ * Broker-side timeout of the tasks' transactions. A task that reads a backlog holds a whole
+ * commit interval's outputs in one transaction (with many rules, the router writes each event
+ * once per rule), and sending them can take longer than the runner's default of 10 s on a busy
+ * machine: the broker then aborts the transaction and fences the task, which restarts from its
+ * last commit, reads the same backlog again and times out again. A replica that takes a task over
+ * fences the old transaction at once, so the timeout only matters when nobody does.
+ */
+const TRANSACTION_TIMEOUT_MS = 120_000;
 
 /** Events topic record -> event; throws (-> dead letter) on bad JSON or an invalid event. */
 function decodeEvent(record: KafkaRecord): RuleEvent {
