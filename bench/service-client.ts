@@ -1,6 +1,6 @@
 /**
- * The service under benchmark as a child process (`node dist/src/main.js`, embedded mode, temp
- * DATA_DIR, HOST 127.0.0.1, PORT 0), plus the HTTP helpers of the benchmark: JSON calls, the
+ * The service under benchmark as a child process (`node dist/src/main.js`, temp DATA_DIR, HOST
+ * 127.0.0.1, PORT 0; embedded mode unless the options' env sets KAFKA_BROKERS), plus the HTTP helpers of the benchmark: JSON calls, the
  * alerts SSE stream, process memory, and a summary of a `--cpu-prof` profile.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -36,10 +36,12 @@ export interface ChildOptions {
 export async function startServiceChild(options: ChildOptions = {}): Promise<ServiceChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cep-bench-service-'));
   const args = options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`];
+  // Kafka mode only when asked for: not because the benchmark's own environment names a broker.
+  const { KAFKA_BROKERS: _fromEnvironment, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, [...args, MAIN], {
     cwd: dirname(dirname(dirname(MAIN))),
     env: {
-      ...process.env,
+      ...inherited,
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,

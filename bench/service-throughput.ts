@@ -1,9 +1,10 @@
 /**
- * End-to-end throughput and alert latency of the rule service in embedded mode (issue 7): the
- * compiled service (`node dist/src/main.js`) runs as a child process with a temp DATA_DIR on
- * 127.0.0.1; this process pushes 1, 10 or 100 generated pattern rules over HTTP (see
- * `service-workload.ts`), then POSTs EVENTS events over KEYS users in batches of BATCH with
- * INFLIGHT requests in flight, and reads the alerts from the SSE stream (`GET /alerts/stream`).
+ * End-to-end throughput and alert latency of the rule service (issue 7): the compiled service
+ * (`node dist/src/main.js`) runs as a child process on 127.0.0.1, in embedded mode with a temp
+ * DATA_DIR, or with `MODE=kafka` in Kafka mode (see below); this process pushes 1, 10 or 100
+ * generated pattern rules over HTTP (see `service-workload.ts`), then POSTs EVENTS events over
+ * KEYS users in batches of BATCH with INFLIGHT requests in flight, and reads the alerts from the
+ * SSE stream (`GET /alerts/stream`).
  *
  * Per configuration (rules x CHECKPOINT_INTERVAL_MS), RUNS runs each on a fresh service; printed:
  * - accepted events/s: EVENTS / (first POST sent -> last 202 received);
@@ -17,10 +18,16 @@
  * - the service's RSS at the end of the run (and its peak).
  * Medians over the runs; runs' values in the detail lines.
  *
- * Kafka mode is not implemented by the service yet (KAFKA_BROKERS makes it refuse to start), so
- * only the embedded mode is measured.
+ * Kafka mode (`MODE=kafka` or `KAFKA=1`): the service gets KAFKA_BROKERS from the environment, or
+ * a broker this process starts with `test/integration/kafka/broker-cli.mjs` (and stops at the
+ * end), a new application id per run (its own topics and consumer groups, deleted after the run)
+ * and PARTITIONS (default 4) partitions per topic: one replica running every router and
+ * evaluator task. CHECKPOINT_INTERVAL_MS is then the tasks' commit interval (alerts become
+ * visible when the evaluator's transaction commits). The RSS is the service's alone, not the
+ * broker's.
  *
  *   npm run bench:service
+ *   MODE=kafka KAFKA_BROKERS=127.0.0.1:9092 CHECKPOINTS=500 npm run bench:service
  *   RULES=100 CHECKPOINTS=500 RUNS=1 EVENTS=50000 npm run bench:service
  *   PROFILE=1 RULES=100 RUNS=1 npm run bench:service   # --cpu-prof the service, print hot spots
  */
@@ -35,6 +42,7 @@ import {
   startServiceChild,
   summarizeCpuProfiles,
 } from './service-client.js';
+import { type BenchBroker, startBenchBroker } from './service-kafka.js';
 import { bandAmount, benchRule, EventGenerator } from './service-workload.js';
 
 const env = process.env;
@@ -65,9 +73,17 @@ const DRAIN_TIMEOUT_MS = num('DRAIN_TIMEOUT_MS', 120_000);
 const LATENCY_SECONDS = num('LATENCY_SECONDS', 8);
 const LATENCY_LOAD = num('LATENCY_LOAD', 0.5);
 const LATENCY_MAX_RATE = num('LATENCY_MAX_RATE', 2000);
-/** The drain ends when no alert arrived for this long (alerts lost as late events are reported). */
-const QUIET_MS = num('QUIET_MS', 15_000);
+const KAFKA_MODE = env.MODE === 'kafka' || env.KAFKA === '1' || env.KAFKA === 'true';
+/**
+ * The drain ends when no alert arrived for this long (alerts lost as late events are reported).
+ * Kafka mode's evaluator works off a backlog of routed records in bursts: it waits longer.
+ */
+const QUIET_MS = num('QUIET_MS', KAFKA_MODE ? 60_000 : 15_000);
 const PROFILE = env.PROFILE === '1' || env.PROFILE === 'true';
+/** Kafka mode: partitions of every topic the service creates (tasks per stage). */
+const PARTITIONS = num('PARTITIONS', 4);
+/** Kafka mode: the broker, set up before the first run. */
+let broker: BenchBroker | undefined;
 
 /** What one run measured. */
 interface RunResult {
@@ -114,8 +130,9 @@ async function run(
   checkpointMs: number,
   profileDir?: string,
 ): Promise<RunResult> {
+  const kafka = broker?.serviceEnv(PARTITIONS);
   const service = await startServiceChild({
-    env: { CHECKPOINT_INTERVAL_MS: String(checkpointMs) },
+    env: { CHECKPOINT_INTERVAL_MS: String(checkpointMs), ...kafka?.env },
     cpuProfDir: profileDir,
   });
   try {
@@ -178,7 +195,8 @@ async function run(
       )
         await sleep(10);
       await sleep(Math.max(200, 2 * checkpointMs)); // duplicates would show up here
-      const tDone = lastAlertAt;
+      // No alert at all: the span up to now (a lower bound of the rate), not up to time 0.
+      const tDone = benchAlerts > 0 ? lastAlertAt : performance.now();
       const alertsSeen = benchAlerts;
       const endToEndRate = built / ((tDone - t0) / 1000);
 
@@ -232,6 +250,7 @@ async function run(
     }
   } finally {
     await service.stop();
+    if (kafka !== undefined) await broker?.deleteTopics(kafka.app);
   }
 }
 
@@ -242,63 +261,68 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const fmtMs = (ms: number): string => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'missing');
 
+if (KAFKA_MODE) broker = await startBenchBroker();
 console.log(
-  `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); embedded mode (Kafka mode not implemented yet)`,
+  `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${broker === undefined ? 'embedded mode' : `Kafka mode, broker ${broker.brokers}${broker.started ? ' (started for this run)' : ''}, ${PARTITIONS} partitions per topic, one replica`}`,
 );
 console.log(
   `${KEYS} keys, batches of ${BATCH}, ${INFLIGHT} in flight, alert fraction ${ALERT_FRACTION}, ${RUNS} run(s) per configuration; latency: ${LATENCY_SECONDS} s at ${LATENCY_LOAD} x the end-to-end rate (at most ${LATENCY_MAX_RATE}/s), a marker every 100 ms`,
 );
-const rows: string[][] = [];
-for (const [ri, rules] of RULE_COUNTS.entries()) {
-  const events = EVENT_COUNTS[Math.min(ri, EVENT_COUNTS.length - 1)]!;
-  for (const checkpointMs of CHECKPOINTS) {
-    const results: RunResult[] = [];
-    for (let i = 0; i < Math.max(1, RUNS); i++) {
-      const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'cep-bench-prof-')) : undefined;
-      const r = await run(rules, events, checkpointMs, profileDir);
-      results.push(r);
-      const lat = [...r.latenciesMs].sort((a, b) => a - b);
-      console.log(
-        `  ${rules} rules, checkpoint ${checkpointMs} ms, run ${i + 1}: accepted ${fmtRate(r.acceptedRate)}/s in ${r.acceptSeconds.toFixed(1)} s, end-to-end ${fmtRate(r.endToEndRate)}/s (drain ${r.drainSeconds.toFixed(1)} s), alerts ${r.alertsSeen}/${r.alertsExpected}; at ${fmtRate(r.latencyRate)}/s latency p50 ${fmtMs(percentile(lat, 50))} p99 ${fmtMs(percentile(lat, 99))}, RSS ${fmtMiB(r.rss)}${r.peakRss === undefined ? '' : ` (peak ${fmtMiB(r.peakRss)})`}`,
-      );
-      if (profileDir !== undefined) {
-        console.log('  hot spots (self time of the service process):');
-        for (const h of summarizeCpuProfiles(profileDir)) {
-          console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
+try {
+  const rows: string[][] = [];
+  for (const [ri, rules] of RULE_COUNTS.entries()) {
+    const events = EVENT_COUNTS[Math.min(ri, EVENT_COUNTS.length - 1)]!;
+    for (const checkpointMs of CHECKPOINTS) {
+      const results: RunResult[] = [];
+      for (let i = 0; i < Math.max(1, RUNS); i++) {
+        const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'cep-bench-prof-')) : undefined;
+        const r = await run(rules, events, checkpointMs, profileDir);
+        results.push(r);
+        const lat = [...r.latenciesMs].sort((a, b) => a - b);
+        console.log(
+          `  ${rules} rules, checkpoint ${checkpointMs} ms, run ${i + 1}: accepted ${fmtRate(r.acceptedRate)}/s in ${r.acceptSeconds.toFixed(1)} s, end-to-end ${fmtRate(r.endToEndRate)}/s (drain ${r.drainSeconds.toFixed(1)} s), alerts ${r.alertsSeen}/${r.alertsExpected}; at ${fmtRate(r.latencyRate)}/s latency p50 ${fmtMs(percentile(lat, 50))} p99 ${fmtMs(percentile(lat, 99))}, RSS ${fmtMiB(r.rss)}${r.peakRss === undefined ? '' : ` (peak ${fmtMiB(r.peakRss)})`}`,
+        );
+        if (profileDir !== undefined) {
+          console.log('  hot spots (self time of the service process):');
+          for (const h of summarizeCpuProfiles(profileDir)) {
+            console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
+          }
+          rmSync(profileDir, { recursive: true, force: true });
         }
-        rmSync(profileDir, { recursive: true, force: true });
       }
+      const lat = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+      const seen = results.reduce((s, r) => s + r.alertsSeen, 0);
+      const expected = results.reduce((s, r) => s + r.alertsExpected, 0);
+      rows.push([
+        String(rules),
+        fmtInt(events),
+        `${checkpointMs} ms`,
+        fmtRate(summarize(results.map((r) => r.acceptedRate)).median),
+        fmtRate(summarize(results.map((r) => r.endToEndRate)).median),
+        `${fmtRate(summarize(results.map((r) => r.alertRate)).median)} (${seen}/${expected})`,
+        fmtRate(summarize(results.map((r) => r.latencyRate)).median),
+        fmtMs(percentile(lat, 50)),
+        fmtMs(percentile(lat, 99)),
+        fmtMiB(summarize(results.map((r) => r.rss)).median),
+      ]);
     }
-    const lat = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-    const seen = results.reduce((s, r) => s + r.alertsSeen, 0);
-    const expected = results.reduce((s, r) => s + r.alertsExpected, 0);
-    rows.push([
-      String(rules),
-      fmtInt(events),
-      `${checkpointMs} ms`,
-      fmtRate(summarize(results.map((r) => r.acceptedRate)).median),
-      fmtRate(summarize(results.map((r) => r.endToEndRate)).median),
-      `${fmtRate(summarize(results.map((r) => r.alertRate)).median)} (${seen}/${expected})`,
-      fmtRate(summarize(results.map((r) => r.latencyRate)).median),
-      fmtMs(percentile(lat, 50)),
-      fmtMs(percentile(lat, 99)),
-      fmtMiB(summarize(results.map((r) => r.rss)).median),
-    ]);
   }
+  console.log();
+  printTable(
+    [
+      'rules',
+      'events',
+      'checkpoint',
+      'accepted ev/s',
+      'end-to-end ev/s',
+      'alerts/s (seen/expected)',
+      'latency at ev/s',
+      'p50',
+      'p99',
+      'RSS at end',
+    ],
+    rows,
+  );
+} finally {
+  await broker?.stop();
 }
-console.log();
-printTable(
-  [
-    'rules',
-    'events',
-    'checkpoint',
-    'accepted ev/s',
-    'end-to-end ev/s',
-    'alerts/s (seen/expected)',
-    'latency at ev/s',
-    'p50',
-    'p99',
-    'RSS at end',
-  ],
-  rows,
-);
