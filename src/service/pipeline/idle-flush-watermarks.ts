@@ -3,8 +3,8 @@ import { DEFAULT_TIMESTAMP_FIELD, type RuleEvent } from '../../rules/index.js';
 
 /**
  * The event stream's watermarks: bounded out-of-orderness (`highest event time - outOfOrdernessMs
- * - 1`), plus an idle flush: once no event arrived for `idleFlushMs` of processing time, the
- * watermark catches up with the highest event time seen, so the last events of a burst are matched
+ * - 1`), plus an idle flush: once the periodic emits found no new event for `idleFlushMs` of
+ * processing time, the watermark catches up with the highest event time seen, so the last events of a burst are matched
  * without waiting for later ones. An event at or behind the watermark is late (dropped by the
  * pattern rules, as Flink does), so after a flush only newer events count.
  *
@@ -26,15 +26,27 @@ export function idleFlushWatermarks(
 ): WatermarkStrategy<RuleEvent> {
   return WatermarkStrategy.forGenerator<RuleEvent>((ctx) => {
     let max = Number.NEGATIVE_INFINITY;
-    let lastEventAt = ctx.currentProcessingTime();
+    let sawEvents = false;
+    /** Processing time of the first periodic emit that found no event since the previous one. */
+    let quietSince = Number.NaN;
     return {
       onEvent: (_e, ts) => {
         if (ts > max) max = ts;
-        lastEventAt = ctx.currentProcessingTime();
+        sawEvents = true;
       },
       onPeriodicEmit: (out) => {
+        // Quiet is measured between periodic emits, not since the last event: a task that was
+        // stalled (CPU, GC, a long snapshot) with a backlog waiting finds no new event at its
+        // first emit after the stall, but must not flush past that backlog.
+        const now = ctx.currentProcessingTime();
+        if (sawEvents) {
+          sawEvents = false;
+          quietSince = Number.NaN;
+        } else if (Number.isNaN(quietSince)) {
+          quietSince = now;
+        }
         if (max === Number.NEGATIVE_INFINITY) return;
-        const idle = ctx.currentProcessingTime() - lastEventAt >= idleFlushMs;
+        const idle = !Number.isNaN(quietSince) && now - quietSince >= idleFlushMs;
         out.emitWatermark(idle ? max : max - outOfOrdernessMs - 1);
       },
     };
