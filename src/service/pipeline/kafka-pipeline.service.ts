@@ -19,7 +19,6 @@ import {
   type RuleEvent,
   RulePipeline,
   type RuleUpdate,
-  routeKeyOf,
 } from '../../rules/index.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
@@ -30,6 +29,7 @@ import { CallbackSink } from './callback-sink.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
+import { RoutedEventCodec } from './routed-event-codec.js';
 import { RuleStoreSource } from './rule-store-source.js';
 import { idleRuleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
 
@@ -73,6 +73,7 @@ export class KafkaPipelineService
   private taskFailures = 0;
   private lastCommit: { at: number; checkpointId: number } | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
+  private readonly routedCodec = new RoutedEventCodec();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -149,7 +150,7 @@ export class KafkaPipelineService
       // its events would be late. The HTTP ingest ticks every partition instead (a tick per
       // partition after each batch), so every task idle-flushes to the newest event time.
       watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
-      serializer: (r) => ({ key: routeKeyOf(r), value: JSON.stringify(r) }),
+      serializer: (r) => this.routedCodec.encode(r),
       build: (input, sink, task) => {
         const updates = this.ruleUpdates(task.env);
         const events = input.filter((e) => e.type !== WATERMARK_TICK_TYPE).uid('drop-watermark-ticks');
@@ -165,7 +166,7 @@ export class KafkaPipelineService
       inputTopic: k.topics.routed,
       outputTopic: k.topics.alerts,
       inputWatermarks: 'upstream',
-      deserializer: decodeRouted,
+      deserializer: (record) => this.routedCodec.decode(record),
       serializer: (a) => ({ key: a.key, value: JSON.stringify(a) }),
       build: (input, sink, task) => {
         RulePipeline.evaluate(input, this.ruleUpdates(task.env), ruleOptions).sinkTo(sink).uid('alerts-sink');
@@ -291,9 +292,4 @@ function decodeEvent(record: KafkaRecord): RuleEvent {
   const p = parseEvent(raw);
   if (!p.ok) throw new Error(p.reason);
   return p.event;
-}
-
-/** Repartition topic record -> routed event (written by the router tasks). */
-function decodeRouted(record: KafkaRecord): RoutedEvent {
-  return JSON.parse(record.value?.toString('utf8') ?? 'null') as RoutedEvent;
 }
