@@ -103,12 +103,17 @@ export class KafkaConnection implements OnApplicationShutdown {
         ],
       });
     }
-    const counts = await ensureTopics(admin, {
-      required: [topics.events, topics.alerts, topics.rules],
+    const counts = await ensureTopics(admin, { required: [topics.events, topics.alerts, topics.rules] });
+    await ensureTopics(admin, {
       internal: [
         { name: topics.deadLetters, partitions: 1, configs: APPEND_TIME },
-        // Created here, before the router's runner would create it with the default retention.
-        { name: topics.routed, partitions: k.topicPartitions, configs: NO_TIME_RETENTION },
+        // Created here, before the router's runner would create it with the default retention;
+        // one partition per events partition (a router task each), as Kafka Streams sizes them.
+        {
+          name: topics.routed,
+          partitions: counts.get(topics.events) ?? k.topicPartitions,
+          configs: NO_TIME_RETENTION,
+        },
       ],
     });
     if (counts.get(topics.rules) !== 1) {

@@ -126,7 +126,7 @@ export class KafkaPipelineService
     );
   }
 
-  /** Starts both stages (router first: it creates the repartition topic). @example `await pipeline.start()` */
+  /** Starts both stages, the router first. @example `await pipeline.start()` */
   async start(): Promise<void> {
     const c = this.config;
     const k = this.kafka;
@@ -143,7 +143,7 @@ export class KafkaPipelineService
       applicationId: `${c.kafka.appId}-router`,
       inputTopic: k.topics.events,
       outputTopic: k.topics.routed,
-      createOutputTopic: { partitions: c.kafka.topicPartitions },
+      createOutputTopic: { partitions: k.eventPartitions },
       outputWatermarks: true,
       deserializer: decodeEvent,
       // No idleness: a partition that went quiet would come back behind the others' event time and
