@@ -63,9 +63,9 @@ describe('KafkajsPort read_committed with overlapping aborted transactions', () 
     } finally {
       await consumer.disconnect();
     }
-    expect(got.map((r) => `${r.offset}:${r.value?.toString()}`)).toEqual([
-      '5:c1 committed',
-      '6:c2 committed',
-    ]);
+    // Only the committed records. Their offsets depend on where the coordinator's abort markers
+    // land (written after EndTxn returns, possibly after C's records), so only their order is checked.
+    expect(got.map((r) => r.value?.toString())).toEqual(['c1 committed', 'c2 committed']);
+    expect(got[1]!.offset).toBe(got[0]!.offset + 1);
   });
 });
