@@ -265,7 +265,7 @@ async function stopReplicaMidLoad(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> 
       `alerts topic: ${got.length} records, ${missing.length} missing, ${extra.length} extra or duplicated`,
     );
     for (const x of alerts.records) {
-      const alert = JSON.parse(x.value!.toString('utf8')) as Alert;
+      const alert = JSON.parse(x.value!) as Alert;
       if (!extra.includes(alert.alertId)) continue;
       const what = expected.includes(alert.alertId) ? 'duplicate' : 'unexpected';
       note(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createApp, loadServiceConfig } from '../../src/service/index.js';
+import { ConfigError, loadServiceConfig } from '../../src/service/index.js';
 import {
   call,
   eventually,
