@@ -16,8 +16,10 @@
  * | `KAFKA_CREATE_TOPICS` | true | create missing events/alerts/rules topics (false: fail when missing) |
  * | `KAFKA_TOPIC_PARTITIONS` | 4 | partitions of topics the service creates |
  * | `KAFKA_SESSION_TIMEOUT_MS` | 10000 | group session timeout: how fast a dead replica's partitions move |
+ * | `KAFKA_BOOT_TIMEOUT_MS` | 60000 | how long boot retries retriable Kafka errors (broker starting, topic leaders, coordinators) before exiting 1 |
  * | `EVENT_OUT_OF_ORDERNESS_MS` | 1000 | watermark delay behind the highest event time |
  * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
+ * | `MAX_EVENT_TIME_SKEW_MS` | 300000 | events timestamped further ahead of the wall clock are dead-lettered (0 = no limit) |
  * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
  * | `ALERT_BUFFER_SIZE` | 1000 | alerts kept for `GET /alerts` |
  * | `LOAD_EXAMPLE_RULES` | true | load `rules/*.json` when the rule store is empty |
@@ -48,6 +50,8 @@ export interface ServiceConfig {
   readonly kafka: KafkaSettings;
   readonly outOfOrdernessMs: number;
   readonly idleFlushMs: number;
+  /** Largest accepted lead of an event's timestamp over the wall clock; 0 = no limit. */
+  readonly maxEventTimeSkewMs: number;
   readonly checkpointIntervalMs: number;
   readonly alertBufferSize: number;
   readonly loadExampleRules: boolean;
@@ -60,7 +64,7 @@ export interface ServiceConfig {
  *
  * @example
  * ```ts
- * const k: KafkaSettings = { appId: 'cep-rules', eventsTopic: 'events', alertsTopic: 'alerts', rulesTopic: 'cep-rules-rules', createTopics: true, topicPartitions: 4, sessionTimeoutMs: 10_000 };
+ * const k: KafkaSettings = { appId: 'cep-rules', eventsTopic: 'events', alertsTopic: 'alerts', rulesTopic: 'cep-rules-rules', createTopics: true, topicPartitions: 4, sessionTimeoutMs: 10_000, bootTimeoutMs: 60_000 };
  * ```
  */
 export interface KafkaSettings {
@@ -71,6 +75,8 @@ export interface KafkaSettings {
   readonly createTopics: boolean;
   readonly topicPartitions: number;
   readonly sessionTimeoutMs: number;
+  /** How long boot retries retriable errors (a starting broker, topics without leaders yet). */
+  readonly bootTimeoutMs: number;
 }
 
 /**
@@ -158,6 +164,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     createTopics: bool('KAFKA_CREATE_TOPICS', true),
     topicPartitions: int('KAFKA_TOPIC_PARTITIONS', 4, 1, 1000),
     sessionTimeoutMs: int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6000, 300_000),
+    bootTimeoutMs: int('KAFKA_BOOT_TIMEOUT_MS', 60_000, 1000, 3_600_000),
   };
   const apiKey = get('API_KEY');
   if (apiKey !== undefined && apiKey.length < 8) problems.push('API_KEY must be at least 8 characters');
@@ -174,6 +181,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     kafka,
     outOfOrdernessMs: int('EVENT_OUT_OF_ORDERNESS_MS', 1000, 0, 86_400_000),
     idleFlushMs: int('IDLE_FLUSH_MS', 1000, 0, 3_600_000),
+    maxEventTimeSkewMs: int('MAX_EVENT_TIME_SKEW_MS', 300_000, 0, 31_622_400_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
     alertBufferSize: int('ALERT_BUFFER_SIZE', 1000, 1, 1_000_000),
     loadExampleRules: bool('LOAD_EXAMPLE_RULES', true),

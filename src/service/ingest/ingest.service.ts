@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseEvent, type RuleEvent } from '../../rules/index.js';
+import { type EventOptions, parseEvent, type RuleEvent } from '../../rules/index.js';
+import { SERVICE_CONFIG } from '../config/config.module.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { WATERMARK_TICK_TYPE } from '../pipeline/idle-flush-watermarks.js';
 import { INGEST_LOG, type IngestLog } from '../storage/ingest-log.js';
@@ -22,7 +24,8 @@ export interface IngestResult {
 
 /**
  * The HTTP ingest: validates each event with `parseEvent` (a JSON object, a `type`, a
- * timestamp `ts` as epoch ms or ISO-8601, bounded nesting); valid events are appended to the
+ * timestamp `ts` as epoch ms or ISO-8601, at most `MAX_EVENT_TIME_SKEW_MS` ahead of the wall
+ * clock, bounded nesting); valid events are appended to the
  * events topic of the mode's {@link IngestLog} (the local log, or Kafka's events topic), refused
  * ones go to the dead-letter store. A bad event never fails its batch.
  *
@@ -34,18 +37,23 @@ export interface IngestResult {
  */
 @Injectable()
 export class IngestService {
+  private readonly eventOptions: EventOptions;
+
   constructor(
     @Inject(INGEST_LOG) private readonly log: IngestLog,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: ServiceMetrics,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
+    this.eventOptions = eventOptionsOf(config);
+  }
 
   async ingest(body: unknown): Promise<IngestResult> {
     const items = Array.isArray(body) ? body : [body];
     const valid: RuleEvent[] = [];
     const refused: { index: number; reason: string; payload: unknown }[] = [];
     items.forEach((item, index) => {
-      const p = parseEvent(item);
+      const p = parseEvent(item, this.eventOptions);
       if (p.ok && p.event.type === WATERMARK_TICK_TYPE) {
         refused.push({ index, reason: `type "${WATERMARK_TICK_TYPE}" is reserved`, payload: item });
       } else if (p.ok) valid.push(p.event);
@@ -59,4 +67,17 @@ export class IngestService {
       deadLetters: refused.map(({ index, reason }) => ({ index, reason })),
     };
   }
+}
+
+/**
+ * The `parseEvent` options of the service's event inputs (HTTP and, in Kafka mode, the events
+ * topic): `MAX_EVENT_TIME_SKEW_MS` as `maxAheadMs` (0 = no limit).
+ *
+ * @example
+ * ```ts
+ * parseEvent(value, eventOptionsOf(config));
+ * ```
+ */
+export function eventOptionsOf(config: Pick<ServiceConfig, 'maxEventTimeSkewMs'>): EventOptions {
+  return config.maxEventTimeSkewMs > 0 ? { maxAheadMs: config.maxEventTimeSkewMs } : {};
 }

@@ -14,6 +14,7 @@ import type { DataStream, StreamExecutionEnvironment } from '../../core/index.js
 import {
   type Alert,
   ConditionErrors,
+  type EventOptions,
   parseEvent,
   type RoutedEvent,
   type RuleEvent,
@@ -22,6 +23,7 @@ import {
 } from '../../rules/index.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import { eventOptionsOf } from '../ingest/ingest.service.js';
 import { KafkaConnection } from '../kafka/kafka-connection.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
@@ -145,7 +147,7 @@ export class KafkaPipelineService
       outputTopic: k.topics.routed,
       createOutputTopic: { partitions: k.eventPartitions },
       outputWatermarks: true,
-      deserializer: decodeEvent,
+      deserializer: eventDecoder(eventOptionsOf(c)),
       // No idleness: a partition that went quiet would come back behind the others' event time and
       // its events would be late. The HTTP ingest ticks every partition instead (a tick per
       // partition after each batch), so every task idle-flushes to the newest event time.
@@ -286,10 +288,16 @@ const LAG_REFRESH_MS = 5000;
  */
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
-/** Events topic record -> event; throws (-> dead letter) on bad JSON or an invalid event. */
-function decodeEvent(record: KafkaRecord): RuleEvent {
-  const raw = JSON.parse(record.value?.toString('utf8') ?? 'null') as unknown;
-  const p = parseEvent(raw);
-  if (!p.ok) throw new Error(p.reason);
-  return p.event;
+/**
+ * Events topic record -> event; throws (-> dead letter with the reason) on bad JSON or an invalid
+ * event, one timestamped too far ahead of the wall clock included (`MAX_EVENT_TIME_SKEW_MS`).
+ * Watermark ticks are events too: a tick from the far future is refused like any event.
+ */
+function eventDecoder(options: EventOptions): (record: KafkaRecord) => RuleEvent {
+  return (record) => {
+    const raw = JSON.parse(record.value?.toString('utf8') ?? 'null') as unknown;
+    const p = parseEvent(raw, options);
+    if (!p.ok) throw new Error(p.reason);
+    return p.event;
+  };
 }
