@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CompiledCondition, compileCondition } from '../../src/rules/compile-condition.js';
+import { ConditionErrors } from '../../src/rules/condition-errors.js';
+import { conditionGuardOf, type RuleGuard, ruleGuard } from '../../src/rules/condition-guards.js';
+import type { PatternRule, Rule, StageOrGroup, ThresholdRule } from '../../src/rules/rule.js';
+import type { RuleEvent } from '../../src/rules/rule-event.js';
+import { RuleIndex } from '../../src/rules/rule-index.js';
+
+// Soundness of the index: whenever a compiled condition is true for an event, the rules holding
+// that condition are candidates for the event. Conditions come from a small grammar over a few
+// fields and values (equality both ways, !=, in, has(), comparisons, bare and negated fields,
+// &&, ||, !, ternaries); events from the same fields with strings, booleans, numbers, null,
+// lists, maps, or the field missing.
+
+const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+console.log('fast-check seed', seed);
+
+const FIELDS = ['type', 'kind', 'flag', 'toString'] as const;
+
+const field = fc.constantFrom(...FIELDS);
+const access = fc.tuple(field, fc.boolean()).map(([f, bracket]) => (bracket ? `e["${f}"]` : `e.${f}`));
+const literal = fc.constantFrom('"a"', '"b"', '"true"', 'true', 'false', '1', '1.0', '0.0', 'null');
+/** List literals are homogeneous (CEL refuses mixed ones). */
+const listLiteral = fc
+  .oneof(
+    fc.array(fc.constantFrom('"a"', '"b"', '"c"', '"true"'), { maxLength: 3 }),
+    fc.array(fc.constantFrom('true', 'false'), { maxLength: 2 }),
+    fc.array(fc.constantFrom('1', '0'), { maxLength: 2 }),
+    fc.array(fc.constantFrom('1.0', '0.5'), { maxLength: 2 }),
+  )
+  .map((vs) => `[${vs.join(', ')}]`);
+
+const atom: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.tuple(access, literal).map(([a, v]) => `${a} == ${v}`), weight: 6 },
+  { arbitrary: fc.tuple(literal, access).map(([v, a]) => `${v} == ${a}`), weight: 2 },
+  { arbitrary: fc.tuple(access, literal).map(([a, v]) => `${a} != ${v}`), weight: 2 },
+  {
+    arbitrary: fc.tuple(access, listLiteral).map(([a, list]) => `${a} in ${list}`),
+    weight: 4,
+  },
+  { arbitrary: field.map((f) => `has(e.${f})`), weight: 1 },
+  { arbitrary: access.map((a) => `${a} > 0.5`), weight: 1 },
+  { arbitrary: access, weight: 2 },
+  { arbitrary: access.map((a) => `!${a}`), weight: 2 },
+  { arbitrary: fc.constantFrom('true', 'false'), weight: 1 },
+  { arbitrary: fc.tuple(access, access).map(([a, b]) => `${a} == ${b}`), weight: 1 },
+);
+
+const condition: fc.Arbitrary<string> = fc.letrec<{ c: string }>((tie) => ({
+  c: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    { arbitrary: atom, weight: 4 },
+    { arbitrary: fc.tuple(tie('c'), tie('c')).map(([a, b]) => `(${a} && ${b})`), weight: 3 },
+    { arbitrary: fc.tuple(tie('c'), tie('c')).map(([a, b]) => `(${a} || ${b})`), weight: 3 },
+    { arbitrary: tie('c').map((a) => `!(${a})`), weight: 1 },
+    {
+      arbitrary: fc.tuple(tie('c'), tie('c'), tie('c')).map(([a, b, c]) => `(${a} ? ${b} : ${c})`),
+      weight: 1,
+    },
+  ),
+})).c;
+
+const eventValue = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>('a', 'b', true, false), weight: 4 },
+  { arbitrary: fc.constantFrom<unknown>('c', 'true', 1, 0, 0.5, null, ['a'], { x: 'a' }), weight: 2 },
+);
+const event: fc.Arbitrary<RuleEvent> = fc
+  .record(
+    {
+      type: eventValue,
+      kind: eventValue,
+      flag: eventValue,
+      toString: eventValue,
+    },
+    { requiredKeys: [] },
+  )
+  .map((fields) => ({ ts: 1, ...fields }) as unknown as RuleEvent);
+
+function thresholdRule(id: string, filter: string): ThresholdRule {
+  return {
+    id,
+    version: 1,
+    status: 'active',
+    kind: 'threshold',
+    key: ['user'],
+    aggregate: 'count',
+    filter,
+    window: { type: 'tumbling', size: 1000 },
+    compare: { op: '>', value: 1 },
+    alert: { severity: 'low', message: 'm' },
+  };
+}
+
+/** Every condition in some place of one pattern rule: stages, a group, a negated stage, an until. */
+function patternRule(conditions: readonly string[]): PatternRule {
+  const stages: StageOrGroup[] = [];
+  conditions.forEach((c, i) => {
+    const name = `s${i}`;
+    if (i === 0) stages.push({ name, condition: c, quantifier: { type: 'oneOrMore' } });
+    else if (i === 1) (stages[0] as { until?: string }).until = c;
+    else if (i === 2) stages.push({ group: [{ name, condition: c }], contiguity: 'next' });
+    else if (i === 3) stages.push({ name, condition: c, contiguity: 'notFollowedBy' });
+    else stages.push({ name, condition: c });
+  });
+  return {
+    id: 'p',
+    version: 1,
+    status: 'active',
+    kind: 'pattern',
+    key: ['user'],
+    stages,
+    alert: { severity: 'low', message: 'm' },
+  };
+}
+
+function matches(guard: RuleGuard, e: RuleEvent): boolean {
+  if (guard === 'always') return true;
+  return guard.some(({ field, value }) => Object.hasOwn(e, field) && e[field] === value);
+}
+
+describe('RuleIndex (property)', () => {
+  it('lists every rule whose condition is true for an event, in entry order, and nothing unguarded', () => {
+    const errors = new ConditionErrors();
+    let compiled = 0;
+    let refused = 0;
+    let guarded = 0;
+    let trueAndGuarded = 0;
+    const prop = fc.property(
+      fc.array(condition, { minLength: 1, maxLength: 5 }),
+      fc.array(event, { minLength: 1, maxLength: 6 }),
+      (sources, events) => {
+        const conditions: { source: string; compiled: CompiledCondition }[] = [];
+        for (const source of sources) {
+          const c = compileCondition(source, { ruleId: 'x', errors });
+          if (c.ok) conditions.push({ source, compiled: c.condition });
+          else refused++;
+        }
+        if (conditions.length === 0) return;
+        compiled += conditions.length;
+        const rules: Rule[] = conditions.map((c, i) => thresholdRule(`t${i}`, c.source));
+        rules.push(patternRule(conditions.map((c) => c.source)));
+        const entries = rules.map((rule, position) => ({ rule: position, guard: ruleGuard(rule).guard }));
+        const index = RuleIndex.build(entries);
+        const out: number[] = [];
+        for (const e of events) {
+          index.candidates(e, out);
+          // Exactly the rules whose guard admits the event, in entry order.
+          const expected = entries.filter((x) => matches(x.guard, e)).map((x) => x.rule);
+          expect(out).toEqual(expected);
+          conditions.forEach((c, i) => {
+            const guard = conditionGuardOf(c.source);
+            if (guard !== undefined) guarded++;
+            if (!c.compiled.test(e)) return;
+            if (guard !== undefined) {
+              trueAndGuarded++;
+              expect(
+                Object.hasOwn(e, guard.field) && guard.values.has(e[guard.field] as never),
+                c.source,
+              ).toBe(true);
+            }
+            // Soundness: the threshold rule of the condition and the pattern rule are candidates.
+            expect(out, `${c.source} on ${JSON.stringify(e)}`).toContain(i);
+            expect(out, `${c.source} on ${JSON.stringify(e)}`).toContain(rules.length - 1);
+          });
+        }
+      },
+    );
+    fc.assert(prop, { seed, numRuns: 1500 });
+    console.log(
+      'conditions compiled',
+      compiled,
+      'refused',
+      refused,
+      'guarded evaluations',
+      guarded,
+      'true and guarded',
+      trueAndGuarded,
+    );
+    // The grammar must exercise the guards, not only unguarded conditions.
+    expect(compiled).toBeGreaterThan(refused);
+    expect(trueAndGuarded).toBeGreaterThan(200);
+  });
+});
