@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiKeyGuard } from './common/api-key.guard.js';
+import { JsonBodyGuard } from './common/json-body.guard.js';
 import { ConfigModule } from './config/config.module.js';
 import type { ServiceConfig } from './config/service-config.js';
 import { HealthModule } from './health/health.module.js';
@@ -14,7 +15,8 @@ import { StorageModule } from './storage/storage.module.js';
 
 /**
  * The root module of the rule service (embedded or Kafka mode): config, storage (local log or Kafka),
- * metrics, rules, ingest, alerts, pipeline, health, admin; the API-key guard on every route.
+ * metrics, rules, ingest, alerts, pipeline, health, admin; the API-key guard on every route, then
+ * the JSON content-type guard on the routes that read a body.
  *
  * @example
  * ```ts
@@ -37,7 +39,11 @@ export class AppModule {
         HealthModule,
         AdminModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
+      // In this order: a caller without the key gets 401 before a 415 for its body.
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: JsonBodyGuard },
+      ],
     };
   }
 }

@@ -135,7 +135,7 @@ describe('hostile input', () => {
     expect((await call(`${svc.url}/rules`, 'GET')).body.map((r: { id: string }) => r.id)).toEqual(['canary']);
   });
 
-  it('counts a condition failing at run time (missing field, wrong type) as false, in condition_errors', async () => {
+  it('counts a condition failing at run time (missing field, wrong type) as false, in cep_condition_errors_total', async () => {
     const rule = {
       ...base,
       id: 'needs-amount',
@@ -165,8 +165,12 @@ describe('hostile input', () => {
     }[];
     expect(alerts.map((a) => a.key).filter((k) => !k.includes('"warm"'))).toEqual(['[["user","m3"]]']);
     const metrics = (await call(`${svc.url}/metrics`, 'GET')).body as string;
-    expect(metrics).toMatch(/^condition_errors\{rule="needs-amount"\} 2$/m);
-    expect(metrics).not.toMatch(/^condition_errors\{rule="canary"\}/m);
+    expect(metrics).toContain('# TYPE cep_condition_errors_total counter');
+    expect(metrics).toMatch(/^cep_condition_errors_total\{rule="needs-amount"\} 2$/m);
+    expect(metrics).not.toMatch(/^cep_condition_errors_total\{rule="canary"\}/m);
+    // A counter: the same count at the next scrape, not added again.
+    const again = (await call(`${svc.url}/metrics`, 'GET')).body as string;
+    expect(again).toMatch(/^cep_condition_errors_total\{rule="needs-amount"\} 2$/m);
     await alive();
   });
 });

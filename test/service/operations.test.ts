@@ -52,7 +52,8 @@ describe('operations', () => {
     expect(text).toMatch(/^alerts_out_total\{rule="failed-logins-then-success"\} 1$/m);
     expect(text).toMatch(/^rules_active 6$/m);
     expect(text).toMatch(/^pipeline_up 1$/m);
-    expect(text).toMatch(/^checkpoint_duration_seconds \d/m);
+    expect(text).toContain('# TYPE checkpoint_duration_seconds histogram');
+    expect(text).toMatch(/^checkpoint_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^checkpoint_size_bytes \d+/m);
     expect(text).toContain('process_cpu_user_seconds_total');
   });

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('API key and body limits', () => {
-  it('requires x-api-key on every mutating endpoint, not on reads', async () => {
+  it('requires the API key on every mutating endpoint', async () => {
     const event = { type: 'x', ts: T0, user: 'u' };
     for (const [method, path, body] of [
       ['POST', '/rules', rule],
@@ -44,8 +44,8 @@ describe('API key and body limits', () => {
       (await call(`${svc.url}/events`, 'POST', { type: 'x', ts: T0, user: 'u' }, { 'x-api-key': KEY }))
         .status,
     ).toBe(202);
-    expect((await call(`${svc.url}/rules`, 'GET')).status).toBe(200);
-    expect((await call(`${svc.url}/alerts`, 'GET')).status).toBe(200);
+    expect((await call(`${svc.url}/rules`, 'GET', undefined, { 'x-api-key': KEY })).status).toBe(200);
+    expect((await call(`${svc.url}/alerts`, 'GET', undefined, { 'x-api-key': KEY })).status).toBe(200);
     expect((await call(`${svc.url}/health/live`, 'GET')).status).toBe(200);
   });
 

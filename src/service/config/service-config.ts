@@ -6,7 +6,9 @@
  * | `PORT` | 8080 | HTTP port (0 = any free port) |
  * | `HOST` | 0.0.0.0 | address to listen on |
  * | `DATA_DIR` | ./data | embedded mode's data directory (local log) |
- * | `API_KEY` | unset | when set, mutating endpoints require header `x-api-key` |
+ * | `API_KEY` | unset | when set, every endpoint but `/health/*` requires it (`x-api-key` or `Authorization: Bearer`) |
+ * | `API_READ_KEY` | unset | with `API_KEY`: a second key that grants GET/HEAD only |
+ * | `METRICS_PUBLIC` | false | `/metrics` answers without a key even when `API_KEY` is set |
  * | `BODY_LIMIT` | 1mb | largest request body (bytes or `kb`/`mb` suffix) |
  * | `KAFKA_BROKERS` | unset | Kafka mode: comma-separated `host:port` bootstrap servers |
  * | `KAFKA_APP_ID` | cep-rules | consumer groups, transactional ids and internal topic names (`<app>-…`) |
@@ -25,6 +27,7 @@
  * | `LOAD_EXAMPLE_RULES` | true | load `rules/*.json` when the rule store is empty |
  * | `RULES_DIR` | `<package>/rules` | where the example rules are |
  * | `LOG_LEVEL` | log | Nest logger level: error, warn, log, debug, verbose |
+ * | `LOG_FORMAT` | json | `json` (one JSON object per line) or `text` (Nest's coloured text) |
  *
  * @packageDocumentation
  */
@@ -44,6 +47,10 @@ export interface ServiceConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly apiKey: string | undefined;
+  /** A key that grants GET/HEAD only (requires `apiKey`). */
+  readonly apiReadKey: string | undefined;
+  /** Whether `/metrics` is open even when `apiKey` is set. */
+  readonly metricsPublic: boolean;
   readonly bodyLimitBytes: number;
   readonly kafkaBrokers: readonly string[] | undefined;
   /** Kafka mode's settings (used only when `kafkaBrokers` is set). */
@@ -57,6 +64,7 @@ export interface ServiceConfig {
   readonly loadExampleRules: boolean;
   readonly rulesDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  readonly logFormat: 'json' | 'text';
 }
 
 /**
@@ -168,6 +176,17 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
   };
   const apiKey = get('API_KEY');
   if (apiKey !== undefined && apiKey.length < 8) problems.push('API_KEY must be at least 8 characters');
+  const apiReadKey = get('API_READ_KEY');
+  if (apiReadKey !== undefined) {
+    if (apiKey === undefined)
+      problems.push('API_READ_KEY needs API_KEY (without API_KEY every endpoint is open)');
+    if (apiReadKey.length < 8) problems.push('API_READ_KEY must be at least 8 characters');
+    if (apiReadKey === apiKey) problems.push('API_READ_KEY must differ from API_KEY');
+  }
+  const metricsPublic = bool('METRICS_PUBLIC', false);
+  const logFormat = (get('LOG_FORMAT')?.toLowerCase() ?? 'json') as ServiceConfig['logFormat'];
+  if (logFormat !== 'json' && logFormat !== 'text')
+    problems.push(`LOG_FORMAT must be json or text, got "${get('LOG_FORMAT')}"`);
   const logLevel = (get('LOG_LEVEL') ?? 'log') as ServiceConfig['logLevel'];
   if (!LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${logLevel}"`);
@@ -176,6 +195,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     host: get('HOST') ?? '0.0.0.0',
     dataDir: resolve(get('DATA_DIR') ?? './data'),
     apiKey,
+    apiReadKey,
+    metricsPublic,
     bodyLimitBytes: bodyLimitBytes ?? 0,
     kafkaBrokers: brokers,
     kafka,
@@ -187,6 +208,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     loadExampleRules: bool('LOAD_EXAMPLE_RULES', true),
     rulesDir: resolve(get('RULES_DIR') ?? DEFAULT_RULES_DIR),
     logLevel,
+    logFormat,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

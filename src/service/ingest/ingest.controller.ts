@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
 import type { DeadLetterRecord } from '../storage/dead-letter-record.js';
@@ -7,7 +7,8 @@ import { type IngestResult, IngestService } from './ingest.service.js';
 
 /**
  * Event ingest over HTTP: `POST /events` (one event or an array; 202 with accepted and
- * dead-lettered counts) and `GET /events/dead-letters` (the most recent refused inputs).
+ * dead-lettered counts; 400 when the body is `null` or another non-object JSON value, 415 when
+ * it is not JSON) and `GET /events/dead-letters` (the most recent refused inputs).
  *
  * @example
  * ```sh
@@ -35,6 +36,14 @@ export class IngestController {
     },
   })
   ingest(@Body() body: unknown): Promise<IngestResult> {
+    if (typeof body !== 'object' || body === null) {
+      // Not a batch with a bad event (those are dead-lettered one by one): the request is wrong.
+      const got = body === null ? 'null' : body === undefined ? 'an empty body' : `a ${typeof body}`;
+      throw new BadRequestException({
+        statusCode: 400,
+        message: `body must be an event object or an array of events, got ${got}`,
+      });
+    }
     return this.ingestService.ingest(body);
   }
 

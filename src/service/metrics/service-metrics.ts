@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (so several apps in one process, as
- * in tests, do not clash). Gauges whose value lives elsewhere (`rules_active`,
- * `checkpoint_age_seconds`) are filled at scrape time through {@link ServiceMetrics.onCollect}.
+ * in tests, do not clash). Values that live elsewhere (`rules_active`, `cep_condition_errors_total`,
+ * the watermark) are filled at scrape time through {@link ServiceMetrics.onCollect}.
  *
  * @example
  * ```ts
@@ -53,17 +53,21 @@ export class ServiceMetrics {
     registers: [this.registry],
     collect: () => this.runCollectors(),
   });
-  /** Run-time condition failures (counted as false), by rule (set at scrape time). */
-  readonly conditionErrors = new Gauge({
-    name: 'condition_errors',
-    help: 'Condition evaluations that failed at run time, by rule',
+  /**
+   * Run-time condition failures (counted as false), by rule: the pipeline's per-rule counts, added
+   * at scrape time.
+   */
+  readonly conditionErrors = new Counter({
+    name: 'cep_condition_errors_total',
+    help: 'Condition evaluations that failed at run time (counted as false), by rule',
     labelNames: ['rule'] as const,
     registers: [this.registry],
   });
-  /** Duration of the last completed checkpoint (set at scrape time). */
-  readonly checkpointDuration = new Gauge({
+  /** Duration of each completed checkpoint (Kafka mode: of each task's commit). */
+  readonly checkpointDuration = new Histogram({
     name: 'checkpoint_duration_seconds',
-    help: 'Duration of the last completed checkpoint',
+    help: 'Duration of completed checkpoints (Kafka mode: task commits)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
   /** State size of the last completed checkpoint (set at scrape time). */
@@ -94,6 +98,37 @@ export class ServiceMetrics {
     name: 'kafka_consumer_lag_records',
     help: 'Records of the input topic not yet committed by the consumer group (Kafka mode)',
     labelNames: ['group', 'topic'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * The job's event-time watermark, seconds since the epoch (set at scrape time; absent before the
+   * first watermark).
+   */
+  readonly watermark = new Gauge({
+    name: 'cep_watermark_seconds',
+    help: 'Event-time watermark of the engine job (seconds since the epoch)',
+    registers: [this.registry],
+  });
+  /** Wall clock minus the watermark, in seconds (set at scrape time). */
+  readonly watermarkLag = new Gauge({
+    name: 'cep_watermark_lag_seconds',
+    help: 'Wall-clock time minus the event-time watermark, in seconds',
+    registers: [this.registry],
+  });
+  /** HTTP requests answered, by method, route template and status code. */
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  /** Time to answer HTTP requests (to the end of the response; SSE streams are not included). */
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method and route (SSE streams excluded)',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 

@@ -10,7 +10,7 @@ import {
   type KafkaRecord,
   type PartitionRunnerEvent,
 } from '../../core/connectors/kafka/index.js';
-import type { DataStream, StreamExecutionEnvironment } from '../../core/index.js';
+import type { DataStream, JobClient, StreamExecutionEnvironment } from '../../core/index.js';
 import {
   type Alert,
   ConditionErrors,
@@ -92,6 +92,10 @@ export class KafkaPipelineService
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
+  }
+
+  protected runningJobs(): Iterable<JobClient> {
+    return this.evaluator?.runningJobs() ?? [];
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -258,7 +262,7 @@ export class KafkaPipelineService
         break;
       case 'committed':
         this.lastCommit = { at: Date.now(), checkpointId: e.checkpointId };
-        this.metrics.checkpointDuration.set(e.durationMs / 1000);
+        this.metrics.checkpointDuration.observe(e.durationMs / 1000);
         this.metrics.checkpointSize.set(e.snapshotBytes);
         break;
       case 'task-failed':

@@ -69,6 +69,8 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
   private state: PipelineStatus['state'] = 'starting';
   private startedAt: number | undefined;
   private failure: string | undefined;
+  private observedCheckpointId: number | undefined;
+  private checkpointPoll: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -80,18 +82,29 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
     super();
     metrics.onCollect(() => {
       metrics.pipelineUp.set(this.state === 'running' ? 1 : 0);
-      const stats = this.job?.getCheckpointStats();
-      const last = stats?.lastCompleted;
-      if (last !== undefined) {
-        metrics.checkpointDuration.set(last.duration / 1000);
-        metrics.checkpointSize.set(last.stateSize);
-      }
+      this.observeCheckpoint();
       this.collectRuleMetrics(metrics, this.store, this.job === undefined ? [] : [this.job]);
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
+  }
+
+  protected runningJobs(): Iterable<JobClient> {
+    return this.job === undefined ? [] : [this.job];
+  }
+
+  /**
+   * Adds the last completed checkpoint to `checkpoint_duration_seconds` (once) and sets
+   * `checkpoint_size_bytes`. Polled twice per checkpoint interval and at each scrape.
+   */
+  private observeCheckpoint(): void {
+    const last = this.job?.getCheckpointStats().lastCompleted;
+    if (last === undefined || last.checkpointId === this.observedCheckpointId) return;
+    this.observedCheckpointId = last.checkpointId;
+    this.metrics.checkpointDuration.observe(last.duration / 1000);
+    this.metrics.checkpointSize.set(last.stateSize);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -188,6 +201,11 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
       this.storage.checkpointDir,
     ).latest();
     this.job = env.execute({ jobName: 'rule-service', restoreFrom });
+    this.checkpointPoll = setInterval(
+      () => this.observeCheckpoint(),
+      Math.max(25, this.config.checkpointIntervalMs / 2),
+    );
+    this.checkpointPoll.unref();
     this.state = 'running';
     this.startedAt = Date.now();
     this.job.then(
@@ -235,6 +253,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
    * the live alert streams. @example `await pipeline.stop()`
    */
   async stop(): Promise<void> {
+    clearInterval(this.checkpointPoll);
     const job = this.job;
     if (job === undefined || this.state !== 'running') {
       this.hub.complete();

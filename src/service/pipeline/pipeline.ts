@@ -18,6 +18,9 @@ export interface SavepointResult {
   readonly pointer: string | undefined;
 }
 
+/** Watermarks at or above this are the rule-update stream's "beyond any event time" (8.64e15 + …). */
+const BEYOND_EVENT_TIME = 8.64e15;
+
 /**
  * The engine side of the service, as the HTTP layer sees it (health, metrics, admin): the
  * embedded job ({@link PipelineService}) or Kafka mode's partition tasks
@@ -37,17 +40,58 @@ export abstract class Pipeline {
   /** Takes a savepoint (throws when the mode or the state does not allow one). */
   abstract savepoint(): Promise<SavepointResult>;
 
+  /** The engine jobs running in this process (none before the start). */
+  protected abstract runningJobs(): Iterable<JobClient>;
+
+  /** Condition failures already added to `cep_condition_errors_total`, per rule. */
+  private readonly reportedConditionErrors = new Map<string, number>();
+
   /**
-   * The per-rule gauges both modes report at scrape time: partial matches held by the dynamic
-   * CEP operators of `jobs`, and run-time condition failures of the rules in `store`.
+   * The event-time watermark of the engine (epoch ms): the lowest finite watermark of the running
+   * jobs' operators (Kafka mode: over this replica's evaluator tasks), ignoring the rule-update
+   * stream's "beyond any event time" watermark; undefined before the first event. Read-only: it
+   * looks at the operators' current watermarks and changes nothing.
+   *
+   * @example
+   * ```ts
+   * pipeline.watermark(); // 1767261599000
+   * ```
+   */
+  watermark(): number | undefined {
+    let min = Number.POSITIVE_INFINITY;
+    for (const job of this.runningJobs()) {
+      for (const op of job.getRunningOperators()) {
+        const wm = (op as { getCurrentWatermark?: () => number }).getCurrentWatermark?.();
+        if (wm === undefined || !Number.isFinite(wm) || wm >= BEYOND_EVENT_TIME) continue;
+        if (wm < min) min = wm;
+      }
+    }
+    return min === Number.POSITIVE_INFINITY ? undefined : min;
+  }
+
+  /**
+   * The per-rule metrics both modes report at scrape time: partial matches held by the dynamic
+   * CEP operators of `jobs`, run-time condition failures of the rules in `store` (added to the
+   * counter), and the watermark gauges.
    */
   protected collectRuleMetrics(metrics: ServiceMetrics, store: RuleStore, jobs: Iterable<JobClient>): void {
     metrics.partialMatches.reset();
     for (const [rule, n] of partialMatchCounts(jobs)) metrics.partialMatches.set({ rule }, n);
-    metrics.conditionErrors.reset();
     for (const id of store.snapshot().keys()) {
       const n = this.conditionErrors.count(id);
-      if (n > 0) metrics.conditionErrors.set({ rule: id }, n);
+      const reported = this.reportedConditionErrors.get(id) ?? 0;
+      // The counts only grow while the pipeline object lives; a lower one starts over.
+      const added = n >= reported ? n - reported : n;
+      if (added > 0) metrics.conditionErrors.inc({ rule: id }, added);
+      this.reportedConditionErrors.set(id, n);
+    }
+    const wm = this.watermark();
+    if (wm === undefined) {
+      metrics.watermark.reset();
+      metrics.watermarkLag.reset();
+    } else {
+      metrics.watermark.set(wm / 1000);
+      metrics.watermarkLag.set((Date.now() - wm) / 1000);
     }
   }
 }

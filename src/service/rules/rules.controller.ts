@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Rule } from '../../rules/index.js';
+import { requestCaller } from '../common/api-key.guard.js';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
 import { invalidRule, RulesService } from './rules.service.js';
 
@@ -39,8 +40,8 @@ export class RulesController {
   @ApiResponse({ status: 201, description: 'Created' })
   @ApiResponse({ status: 400, description: 'Invalid rule: { errors: [{ path, message }] }' })
   @ApiResponse({ status: 409, description: 'A rule with this id exists' })
-  create(@Body() body: unknown): Promise<Rule> {
-    return this.rules.create(body);
+  create(@Body() body: unknown, @Req() req: unknown): Promise<Rule> {
+    return this.rules.create(body, requestCaller(req));
   }
 
   @Post('validate')
@@ -86,8 +87,8 @@ export class RulesController {
   @ApiOperation({ summary: 'Replace a rule (version = stored + 1)' })
   @ApiBody(RULE_BODY)
   @ApiResponse({ status: 409, description: 'Stale version' })
-  replace(@Param('id') id: string, @Body() body: unknown): Promise<Rule> {
-    return this.rules.replace(id, body);
+  replace(@Param('id') id: string, @Body() body: unknown, @Req() req: unknown): Promise<Rule> {
+    return this.rules.replace(id, body, requestCaller(req));
   }
 
   @Patch(':id/status')
@@ -99,22 +100,26 @@ export class RulesController {
       properties: { status: { enum: ['active', 'paused'] }, ifVersion: { type: 'integer' } },
     },
   })
-  setStatus(@Param('id') id: string, @Body() body: unknown): Promise<Rule> {
+  setStatus(@Param('id') id: string, @Body() body: unknown, @Req() req: unknown): Promise<Rule> {
     const b = (typeof body === 'object' && body !== null ? body : {}) as {
       status?: unknown;
       ifVersion?: unknown;
     };
     if (b.ifVersion !== undefined && !Number.isSafeInteger(b.ifVersion)) {
-      throw invalidRule([{ path: '/ifVersion', message: 'must be an integer' }]);
+      throw invalidRule([{ path: '/ifVersion', message: 'must be an integer' }], 'invalid status change');
     }
-    return this.rules.setStatus(id, b.status, b.ifVersion as number | undefined);
+    return this.rules.setStatus(id, b.status, b.ifVersion as number | undefined, requestCaller(req));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a rule' })
   @ApiQuery({ name: 'ifVersion', required: false, type: Number })
-  async delete(@Param('id') id: string, @Query('ifVersion') ifVersion?: string): Promise<void> {
-    await this.rules.delete(id, parseOptionalInt(ifVersion, 'ifVersion'));
+  async delete(
+    @Param('id') id: string,
+    @Req() req: unknown,
+    @Query('ifVersion') ifVersion?: string,
+  ): Promise<void> {
+    await this.rules.delete(id, parseOptionalInt(ifVersion, 'ifVersion'), requestCaller(req));
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   BadRequestException,
   ConflictException,
+  HttpException,
   Inject,
   Injectable,
   Logger,
@@ -10,24 +11,31 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type Rule, type RuleError, validateRule } from '../../rules/index.js';
+import type { Caller } from '../common/api-key.guard.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { DRY_RUN_MAX_EVENTS, type DryRunResult, dryRun } from './dry-run.js';
+import { clarifyRuleErrors } from './rule-errors.js';
 import type { RuleRecord } from './rule-record.js';
 import { RULE_STORE, type RuleStore, RuleVersionConflictError } from './rule-store.js';
 
 /**
- * The 400 body for an invalid rule: every error with its JSON Pointer.
+ * The 400 body for an invalid request: every error with its JSON Pointer, under `message` (what
+ * was refused: `invalid rule` by default, `invalid status change`, …).
  *
  * @example
  * ```ts
  * throw invalidRule([{ path: '/stages/0/condition', message: 'Unexpected token' }]);
+ * throw invalidRule([{ path: '/status', message: 'must be "active" or "paused"' }], 'invalid status change');
  * ```
  */
-export function invalidRule(errors: readonly RuleError[]): BadRequestException {
-  return new BadRequestException({ statusCode: 400, message: 'invalid rule', errors });
+export function invalidRule(errors: readonly RuleError[], message = 'invalid rule'): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message, errors });
 }
+
+/** What an audit line says was done to a rule. */
+type RuleAction = 'created' | 'updated' | 'status' | 'deleted';
 
 /**
  * Rule management over the {@link RuleStore}: validation, optimistic concurrency (versions are
@@ -44,6 +52,7 @@ export function invalidRule(errors: readonly RuleError[]): BadRequestException {
 @Injectable()
 export class RulesService implements OnModuleInit {
   private readonly logger = new Logger('RulesService');
+  private readonly audit = new Logger('Audit');
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -84,11 +93,18 @@ export class RulesService implements OnModuleInit {
   /** Validates without saving. @example `rules.validate(json).ok` */
   validate(json: unknown): { valid: true; rule: Rule } | { valid: false; errors: readonly RuleError[] } {
     const v = validateRule(json);
-    return v.ok ? { valid: true, rule: v.rule } : { valid: false, errors: v.errors };
+    return v.ok ? { valid: true, rule: v.rule } : { valid: false, errors: clarifyRuleErrors(json, v.errors) };
   }
 
-  /** Creates a rule whose id is new (or was deleted at a lower version). @example `await rules.create(json)` */
-  create(json: unknown): Promise<Rule> {
+  /**
+   * Creates a rule whose id is new (or was deleted at a lower version); `caller` is named in the
+   * audit log. @example `await rules.create(json, 'admin')`
+   */
+  create(json: unknown, caller: Caller = 'none'): Promise<Rule> {
+    return this.audited('created', idOf(json), versionOf(json), caller, () => this.doCreate(json));
+  }
+
+  private doCreate(json: unknown): Promise<Rule> {
     const rule = this.parse(json);
     return this.serialized(async () => {
       const current = this.store.get(rule.id);
@@ -111,8 +127,12 @@ export class RulesService implements OnModuleInit {
     });
   }
 
-  /** Replaces a rule; `json.version` must be the stored version + 1. @example `await rules.replace('r', json)` */
-  replace(id: string, json: unknown): Promise<Rule> {
+  /** Replaces a rule; `json.version` must be the stored version + 1. @example `await rules.replace('r', json, 'admin')` */
+  replace(id: string, json: unknown, caller: Caller = 'none'): Promise<Rule> {
+    return this.audited('updated', id, versionOf(json), caller, () => this.doReplace(id, json));
+  }
+
+  private doReplace(id: string, json: unknown): Promise<Rule> {
     const rule = this.parse(json);
     if (rule.id !== id)
       throw invalidRule([{ path: '/id', message: `must equal the id in the URL ("${id}")` }]);
@@ -129,12 +149,19 @@ export class RulesService implements OnModuleInit {
    *
    * @example
    * ```ts
-   * await rules.setStatus('r', 'paused', 3); // stored as version 4
+   * await rules.setStatus('r', 'paused', 3, 'admin'); // stored as version 4
    * ```
    */
-  setStatus(id: string, status: unknown, ifVersion?: number): Promise<Rule> {
+  setStatus(id: string, status: unknown, ifVersion?: number, caller: Caller = 'none'): Promise<Rule> {
+    return this.audited('status', id, undefined, caller, () => this.doSetStatus(id, status, ifVersion));
+  }
+
+  private doSetStatus(id: string, status: unknown, ifVersion: number | undefined): Promise<Rule> {
     if (status !== 'active' && status !== 'paused') {
-      throw invalidRule([{ path: '/status', message: 'must be "active" or "paused"' }]);
+      throw invalidRule(
+        [{ path: '/status', message: 'must be "active" or "paused"' }],
+        'invalid status change',
+      );
     }
     return this.serialized(async () => {
       const current = this.live(id);
@@ -145,8 +172,12 @@ export class RulesService implements OnModuleInit {
     });
   }
 
-  /** Deletes a rule (a tombstone at the next version). @example `await rules.delete('r')` */
-  delete(id: string, ifVersion?: number): Promise<{ id: string; version: number }> {
+  /** Deletes a rule (a tombstone at the next version). @example `await rules.delete('r', undefined, 'admin')` */
+  delete(id: string, ifVersion?: number, caller: Caller = 'none'): Promise<{ id: string; version: number }> {
+    return this.audited('deleted', id, undefined, caller, () => this.doDelete(id, ifVersion));
+  }
+
+  private doDelete(id: string, ifVersion: number | undefined): Promise<{ id: string; version: number }> {
     return this.serialized(async () => {
       const current = this.live(id);
       this.expectCurrent(current, ifVersion);
@@ -217,8 +248,42 @@ export class RulesService implements OnModuleInit {
 
   private parse(json: unknown): Rule {
     const v = validateRule(json);
-    if (!v.ok) throw invalidRule(v.errors);
+    if (!v.ok) throw invalidRule(clarifyRuleErrors(json, v.errors));
     return v.rule;
+  }
+
+  /**
+   * Runs a rule change and writes its audit line (logger context `Audit`): the action, the rule
+   * id, the version written (or the one asked for, when refused), who asked (`admin`, `read`,
+   * `none`) and the outcome (`ok`, or `rejected` with the HTTP status and reason).
+   */
+  private async audited<T extends { version: number }>(
+    action: RuleAction,
+    ruleId: string | undefined,
+    requestedVersion: number | undefined,
+    caller: Caller,
+    change: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await change();
+      this.audit.log({ audit: 'rule', action, ruleId, version: result.version, by: caller, outcome: 'ok' });
+      return result;
+    } catch (e) {
+      const http = e instanceof HttpException ? e : undefined;
+      const body = http?.getResponse() as { errors?: unknown } | undefined;
+      this.audit.log({
+        audit: 'rule',
+        action,
+        ruleId,
+        version: requestedVersion,
+        by: caller,
+        outcome: 'rejected',
+        status: http?.getStatus() ?? 500,
+        reason: e instanceof Error ? e.message : String(e),
+        ...(typeof body === 'object' && body?.errors !== undefined ? { errors: body.errors } : {}),
+      });
+      throw e;
+    }
   }
 
   private live(id: string): RuleRecord {
@@ -272,4 +337,16 @@ export class RulesService implements OnModuleInit {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The `id` of a posted rule document, when it has a string one. */
+function idOf(json: unknown): string | undefined {
+  const id = (json as { id?: unknown } | null)?.id;
+  return typeof json === 'object' && typeof id === 'string' ? id : undefined;
+}
+
+/** The `version` of a posted rule document, when it has a numeric one. */
+function versionOf(json: unknown): number | undefined {
+  const v = (json as { version?: unknown } | null)?.version;
+  return typeof json === 'object' && typeof v === 'number' ? v : undefined;
 }
