@@ -42,4 +42,31 @@ export const RULE_LIMITS = Object.freeze({
   maxSlidesPerWindow: 1440,
   /** Errors returned by {@link validateRule} (ajv with allErrors can report many). */
   maxErrors: 50,
+  /**
+   * Highest static cost estimate of one condition (`estimateConditionCost` in condition-cost.ts),
+   * in cost units (~one cel-js AST node each, 20-60 ns): about 20-60 ms for one evaluation at
+   * worst. A rule with a condition above it is refused with a 400 at the condition's path. A
+   * typical condition costs under 100; six nested comprehensions over 25-element lists cost 1.2e9.
+   */
+  maxConditionCost: 1_000_000,
+  /** Estimated condition cost above which validation warns (a tenth of {@link RULE_LIMITS}.maxConditionCost). */
+  conditionCostWarning: 100_000,
+  /**
+   * Characters of one event's JSON text, the bound the cost estimate puts on any value read from an
+   * event (a string, a list, a map): the 64 KiB default of `parseEventJson`.
+   */
+  maxEventChars: 64 * 1024,
+  /**
+   * Elements of a list (or entries of a map) read from an event, for the cost estimate: each
+   * element takes at least two characters (`0,`) of the {@link RULE_LIMITS}.maxEventChars JSON text.
+   */
+  maxEventListElements: 32 * 1024,
+  /**
+   * Events the cost estimate assumes in `matched.<stage>` for a stage that loops without bound
+   * (`oneOrMore`, `timesOrMore`, or in such a group). The engine caps neither partial matches nor
+   * the events a looping stage takes within `within`, so this is an assumption, not a guarantee
+   * (validation warns when an estimate relies on it); bounded stages use their own count (`times`:
+   * `to`; a single event: 1). Equal to {@link RULE_LIMITS}.maxQuantifierCount.
+   */
+  maxMatchedEventsPerStage: 1000,
 });

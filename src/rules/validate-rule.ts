@@ -9,6 +9,7 @@ import {
   stagePaths,
 } from './build-pattern.js';
 import { type CompiledCondition, type ConditionScope, compileCondition } from './compile-condition.js';
+import { type ConditionCostOptions, checkConditionCost, stageEventBounds } from './condition-cost.js';
 import type { ConditionErrors } from './condition-errors.js';
 import { jsonDepth } from './json-depth.js';
 import { parseDurationMs } from './parse-duration.js';
@@ -18,7 +19,8 @@ import { RULE_LIMITS } from './rule-limits.js';
 import { type RuleError, schemaErrors, validateRuleSchema } from './rule-schema.js';
 
 /**
- * The outcome of {@link validateRule}: the rule, or every error found, each with its JSON Pointer.
+ * The outcome of {@link validateRule}: the rule (with `warnings`, when a condition's cost estimate
+ * is high or relies on an assumed `matched` size), or every error found, each with its JSON Pointer.
  *
  * @example
  * ```ts
@@ -27,7 +29,7 @@ import { type RuleError, schemaErrors, validateRuleSchema } from './rule-schema.
  * ```
  */
 export type RuleValidation =
-  | { readonly ok: true; readonly rule: Rule }
+  | { readonly ok: true; readonly rule: Rule; readonly warnings?: readonly RuleError[] }
   | { readonly ok: false; readonly errors: readonly RuleError[] };
 
 /**
@@ -50,6 +52,8 @@ export interface AnalyzedRule {
   readonly rule: Rule;
   readonly conditions: CompiledConditions;
   readonly pattern?: Pattern<RuleEvent, any>;
+  /** Notes on conditions that are accepted but costly ({@link checkConditionCost}). */
+  readonly warnings?: readonly RuleError[];
 }
 
 /**
@@ -69,7 +73,9 @@ export interface AnalyzedRule {
  */
 export function validateRule(json: unknown, options: RuleOptions = {}): RuleValidation {
   const r = analyzeRule(json, options);
-  return r.ok ? { ok: true, rule: r.analyzed.rule } : r;
+  if (!r.ok) return r;
+  const { rule, warnings } = r.analyzed;
+  return warnings === undefined ? { ok: true, rule } : { ok: true, rule, warnings };
 }
 
 /**
@@ -123,20 +129,34 @@ export function analyzeRule(
     errors: options.errors,
     timestampField: options.timestampField,
   };
+  // Static cost bound of each condition (condition-cost.ts): refused above maxConditionCost.
+  const costOptions: ConditionCostOptions = {
+    stageBounds: rule.kind === 'pattern' ? stageEventBounds(rule) : new Map(),
+  };
+  const warnings: RuleError[] = [];
   const condition = (path: string, source: string | undefined): void => {
     if (source === undefined) return;
     const c = compileCondition(source, scope);
-    if (c.ok) conditions.set(path, c.condition);
-    else errors.push({ path, message: c.message });
+    if (!c.ok) {
+      errors.push({ path, message: c.message });
+      return;
+    }
+    const cost = checkConditionCost(source, costOptions);
+    if (cost.error !== undefined) errors.push({ path, message: cost.error });
+    else {
+      conditions.set(path, c.condition);
+      if (cost.warning !== undefined) warnings.push({ path, message: cost.warning });
+    }
   };
   if (rule.kind === 'pattern') checkPatternRule(rule, errors, condition);
   else checkThresholdRule(rule, errors, condition);
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, RULE_LIMITS.maxErrors) };
-  if (rule.kind === 'threshold') return { ok: true, analyzed: { rule, conditions } };
+  const noted = warnings.length > 0 ? { warnings } : {};
+  if (rule.kind === 'threshold') return { ok: true, analyzed: { rule, conditions, ...noted } };
   try {
     const pattern = buildPattern<RuleEvent>(rule, conditions, { view: IDENTITY_VIEW });
     compileNFA(pattern);
-    return { ok: true, analyzed: { rule, conditions, pattern } };
+    return { ok: true, analyzed: { rule, conditions, pattern, ...noted } };
   } catch (e) {
     if (e instanceof LocatedPatternError) return { ok: false, errors: [{ path: e.path, message: e.reason }] };
     if (e instanceof MalformedPatternError || e instanceof UnsupportedPatternError) {
