@@ -9,6 +9,7 @@ import {
 } from '../../core/connectors/kafka/index.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { KafkaSettings, ServiceConfig } from '../config/service-config.js';
+import { type BootClock, bootRetry } from './boot-retry.js';
 
 /**
  * The topic names of Kafka mode. User topics (events, alerts, rules) come from the configuration;
@@ -63,6 +64,13 @@ const NO_TIME_RETENTION = { 'retention.ms': '-1' } as const;
  * one partition, so every reader sees rule changes in one order), and creates the internal
  * dead-letter topic and the repartition topic (without time-based retention).
  *
+ * A patient boot: every step is retried with exponential backoff while it fails with an error a
+ * starting cluster gives (connection refused, `UNKNOWN_TOPIC_OR_PARTITION`, leader or coordinator
+ * not available or loading), each retry logged, until `KAFKA_BOOT_TIMEOUT_MS` after the start of
+ * the boot; then the boot fails naming the step and the last error (and `npm start` exits 1). The
+ * later boot steps of Kafka mode (rule store, pipeline) use the same {@link KafkaConnection.boot}
+ * deadline. The HTTP server listens only once the boot is done.
+ *
  * @example
  * ```ts
  * const kafka = await KafkaConnection.open(config);
@@ -82,52 +90,93 @@ export class KafkaConnection implements OnApplicationShutdown {
     readonly settings: KafkaSettings,
     /** Partitions of the events topic. */
     readonly eventPartitions: number,
+    /** Deadline and log of this boot, for the later steps that must wait for the cluster too. */
+    readonly boot: BootClock,
   ) {}
 
   /** Connects and sets up the topics. @example `await KafkaConnection.open(config)` */
   static async open(config: ServiceConfig): Promise<KafkaConnection> {
     const k = config.kafka;
+    const logger = new Logger('Kafka');
+    const startedAt = Date.now();
+    const boot: BootClock = {
+      startedAt,
+      deadline: startedAt + k.bootTimeoutMs,
+      warn: (m) => logger.warn(`boot: ${m}`),
+    };
+    const brokers = [...(config.kafkaBrokers ?? [])];
     const port = new KafkajsPort({
-      brokers: [...(config.kafkaBrokers ?? [])],
+      brokers,
       clientId: `${k.appId}-${hostname()}-${process.pid}`,
     });
     const admin = port.admin();
-    await admin.connect();
+    await bootRetry(`connecting to ${brokers.join(',')}`, boot, async () => {
+      try {
+        await admin.connect();
+        await admin.listTopics();
+      } catch (e) {
+        await admin.disconnect().catch(() => {});
+        throw e;
+      }
+    });
     const topics = kafkaTopics(k);
     if (k.createTopics) {
-      await ensureTopics(admin, {
-        internal: [
-          { name: topics.events, partitions: k.topicPartitions, configs: APPEND_TIME },
-          { name: topics.alerts, partitions: k.topicPartitions, configs: APPEND_TIME },
-          { name: topics.rules, partitions: 1, compacted: true },
-        ],
-      });
+      await bootRetry('creating the topics', boot, () =>
+        ensureTopics(admin, {
+          internal: [
+            { name: topics.events, partitions: k.topicPartitions, configs: APPEND_TIME },
+            { name: topics.alerts, partitions: k.topicPartitions, configs: APPEND_TIME },
+            { name: topics.rules, partitions: 1, compacted: true },
+          ],
+        }),
+      );
     }
-    const counts = await ensureTopics(admin, { required: [topics.events, topics.alerts, topics.rules] });
-    await ensureTopics(admin, {
-      internal: [
-        { name: topics.deadLetters, partitions: 1, configs: APPEND_TIME },
-        // Created here, before the router's runner would create it with the default retention;
-        // one partition per events partition (a router task each), as Kafka Streams sizes them.
-        {
-          name: topics.routed,
-          partitions: counts.get(topics.events) ?? k.topicPartitions,
-          configs: NO_TIME_RETENTION,
-        },
-      ],
-    });
+    const counts = await bootRetry('checking the topics', boot, () =>
+      ensureTopics(admin, { required: [topics.events, topics.alerts, topics.rules] }),
+    );
+    await bootRetry('creating the internal topics', boot, () =>
+      ensureTopics(admin, {
+        internal: [
+          { name: topics.deadLetters, partitions: 1, configs: APPEND_TIME },
+          // Created here, before the router's runner would create it with the default retention;
+          // one partition per events partition (a router task each), as Kafka Streams sizes them.
+          {
+            name: topics.routed,
+            partitions: counts.get(topics.events) ?? k.topicPartitions,
+            configs: NO_TIME_RETENTION,
+          },
+        ],
+      }),
+    );
     if (counts.get(topics.rules) !== 1) {
       throw new Error(
         `the rules topic ${topics.rules} must have exactly one partition (it has ${counts.get(topics.rules)})`,
       );
     }
-    await untilOffsetsServed(admin, [topics.rules, topics.alerts], 30_000);
-    const producer = port.producer();
-    await producer.connect();
-    new Logger('Kafka').log(
-      `connected to ${config.kafkaBrokers?.join(',')}: events ${topics.events} (${counts.get(topics.events)} partitions), alerts ${topics.alerts}, rules ${topics.rules}`,
+    // A topic that was just created (by this replica or another one booting with it) exists
+    // before its partitions have a leader: offsets requests fail until then, and the rule store
+    // and the alert feed begin with one.
+    for (const topic of [topics.rules, topics.alerts, topics.events]) {
+      await bootRetry(`waiting for the leaders of ${topic}`, boot, () => admin.fetchEndOffsets(topic));
+    }
+    // The group coordinator (on a new cluster, the offsets topic is created by the first request
+    // for a coordinator and loads for a moment): the stages' consumer groups need it.
+    await bootRetry('waiting for the group coordinator', boot, () =>
+      admin.fetchCommittedOffsets(`${k.appId}-router`, topics.events),
     );
-    return new KafkaConnection(port, admin, producer, topics, k, counts.get(topics.events) ?? 1);
+    const producer = port.producer();
+    await bootRetry('connecting the producer', boot, async () => {
+      try {
+        await producer.connect();
+      } catch (e) {
+        await producer.disconnect().catch(() => {});
+        throw e;
+      }
+    });
+    logger.log(
+      `connected to ${brokers.join(',')} in ${Date.now() - startedAt} ms: events ${topics.events} (${counts.get(topics.events)} partitions), alerts ${topics.alerts}, rules ${topics.rules}`,
+    );
+    return new KafkaConnection(port, admin, producer, topics, k, counts.get(topics.events) ?? 1, boot);
   }
 
   /** Whether the cluster answers (a metadata request), within `timeoutMs`. @example `await kafka.ping()` */
@@ -153,31 +202,6 @@ export class KafkaConnection implements OnApplicationShutdown {
     this.closed = true;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     this.logger.log('disconnected');
-  }
-}
-
-/**
- * Waits until the end offsets of every topic can be fetched. A topic that another replica is
- * creating at this moment (replicas booting together on a new cluster) exists before its
- * partitions have a leader; until then offsets requests fail with "not the leader", and the rule
- * store and the alert feed begin with one.
- */
-async function untilOffsetsServed(
-  admin: KafkaAdminPort,
-  topics: readonly string[],
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const topic of topics) {
-    for (;;) {
-      try {
-        await admin.fetchEndOffsets(topic);
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
   }
 }
 

@@ -82,21 +82,27 @@ export class TopicTailer {
         }
       });
     }
-    await consumer.connect();
-    await consumer.subscribe([o.topic], true);
-    await consumer.run(async (batch) => {
-      let position = tailer.positions.get(batch.partition) ?? 0;
-      const end = ends.get(batch.partition) ?? 0;
-      for (const r of batch.records) {
-        // A rejoin rewinds to the (never committed) start: skip what was delivered.
-        if (r.offset < position) continue;
-        position = r.offset + 1;
-        o.onRecord(r, r.offset < end);
-      }
-      if (batch.nextOffset !== null && batch.nextOffset > position) position = batch.nextOffset;
-      tailer.positions.set(batch.partition, position);
-      tailer.checkCaughtUp();
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe([o.topic], true);
+      await consumer.run(async (batch) => {
+        let position = tailer.positions.get(batch.partition) ?? 0;
+        const end = ends.get(batch.partition) ?? 0;
+        for (const r of batch.records) {
+          // A rejoin rewinds to the (never committed) start: skip what was delivered.
+          if (r.offset < position) continue;
+          position = r.offset + 1;
+          o.onRecord(r, r.offset < end);
+        }
+        if (batch.nextOffset !== null && batch.nextOffset > position) position = batch.nextOffset;
+        tailer.positions.set(batch.partition, position);
+        tailer.checkCaughtUp();
+      });
+    } catch (e) {
+      // Nothing half-started stays behind a failed start (the boot retries it).
+      await consumer.disconnect().catch(() => {});
+      throw e;
+    }
     return tailer;
   }
 

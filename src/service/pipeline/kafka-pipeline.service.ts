@@ -24,6 +24,7 @@ import {
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { eventOptionsOf } from '../ingest/ingest.service.js';
+import { type BootClock, bootRetry } from '../kafka/boot-retry.js';
 import { KafkaConnection } from '../kafka/kafka-connection.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
@@ -144,44 +145,48 @@ export class KafkaPipelineService
       transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
     };
     const ruleOptions = { errors: this.conditionErrors };
-    this.router = new KafkaPartitionedRunner<RuleEvent, RoutedEvent>({
-      ...common,
-      applicationId: `${c.kafka.appId}-router`,
-      inputTopic: k.topics.events,
-      outputTopic: k.topics.routed,
-      createOutputTopic: { partitions: k.eventPartitions },
-      outputWatermarks: true,
-      deserializer: eventDecoder(eventOptionsOf(c)),
-      // No idleness: a partition that went quiet would come back behind the others' event time and
-      // its events would be late. The HTTP ingest ticks every partition instead (a tick per
-      // partition after each batch), so every task idle-flushes to the newest event time.
-      watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
-      serializer: (r) => this.routedCodec.encode(r),
-      build: (input, sink, task) => {
-        const updates = this.ruleUpdates(task.env);
-        const events = input.filter((e) => e.type !== WATERMARK_TICK_TYPE).uid('drop-watermark-ticks');
-        const { routed, rejectedUpdates } = RulePipeline.route(events, updates, ruleOptions);
-        routed.sinkTo(sink).uid('routed-sink');
-        rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
-      },
-      onEvent: (e) => this.onRunnerEvent('router', e),
-    });
-    this.evaluator = new KafkaPartitionedRunner<RoutedEvent, Alert>({
-      ...common,
-      applicationId: `${c.kafka.appId}-cep`,
-      inputTopic: k.topics.routed,
-      outputTopic: k.topics.alerts,
-      inputWatermarks: 'upstream',
-      deserializer: (record) => this.routedCodec.decode(record),
-      serializer: (a) => ({ key: a.key, value: JSON.stringify(a) }),
-      build: (input, sink, task) => {
-        RulePipeline.evaluate(input, this.ruleUpdates(task.env), ruleOptions).sinkTo(sink).uid('alerts-sink');
-      },
-      onEvent: (e) => this.onRunnerEvent('evaluator', e),
-    });
+    const router = () =>
+      new KafkaPartitionedRunner<RuleEvent, RoutedEvent>({
+        ...common,
+        applicationId: `${c.kafka.appId}-router`,
+        inputTopic: k.topics.events,
+        outputTopic: k.topics.routed,
+        createOutputTopic: { partitions: k.eventPartitions },
+        outputWatermarks: true,
+        deserializer: eventDecoder(eventOptionsOf(c)),
+        // No idleness: a partition that went quiet would come back behind the others' event time and
+        // its events would be late. The HTTP ingest ticks every partition instead (a tick per
+        // partition after each batch), so every task idle-flushes to the newest event time.
+        watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
+        serializer: (r) => this.routedCodec.encode(r),
+        build: (input, sink, task) => {
+          const updates = this.ruleUpdates(task.env);
+          const events = input.filter((e) => e.type !== WATERMARK_TICK_TYPE).uid('drop-watermark-ticks');
+          const { routed, rejectedUpdates } = RulePipeline.route(events, updates, ruleOptions);
+          routed.sinkTo(sink).uid('routed-sink');
+          rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
+        },
+        onEvent: (e) => this.onRunnerEvent('router', e),
+      });
+    const evaluator = () =>
+      new KafkaPartitionedRunner<RoutedEvent, Alert>({
+        ...common,
+        applicationId: `${c.kafka.appId}-cep`,
+        inputTopic: k.topics.routed,
+        outputTopic: k.topics.alerts,
+        inputWatermarks: 'upstream',
+        deserializer: (record) => this.routedCodec.decode(record),
+        serializer: (a) => ({ key: a.key, value: JSON.stringify(a) }),
+        build: (input, sink, task) => {
+          RulePipeline.evaluate(input, this.ruleUpdates(task.env), ruleOptions)
+            .sinkTo(sink)
+            .uid('alerts-sink');
+        },
+        onEvent: (e) => this.onRunnerEvent('evaluator', e),
+      });
     try {
-      await this.router.start();
-      await this.evaluator.start();
+      this.router = await startRunner('router', this.kafka.boot, router);
+      this.evaluator = await startRunner('evaluator', this.kafka.boot, evaluator);
     } catch (e) {
       this.state = 'failed';
       this.failure = e instanceof Error ? e.message : String(e);
@@ -277,6 +282,27 @@ export class KafkaPipelineService
         break;
     }
   }
+}
+
+/**
+ * Starts a stage's runner, a new one per attempt while the cluster is still booting (a group
+ * coordinator loading, a topic without a leader yet), until the boot deadline.
+ */
+function startRunner<I, O>(
+  stage: string,
+  boot: BootClock,
+  make: () => KafkaPartitionedRunner<I, O>,
+): Promise<KafkaPartitionedRunner<I, O>> {
+  return bootRetry(`starting the ${stage} tasks`, boot, async () => {
+    const runner = make();
+    try {
+      await runner.start();
+      return runner;
+    } catch (e) {
+      await runner.stop().catch(() => {});
+      throw e;
+    }
+  });
 }
 
 /** How often `kafka_consumer_lag_records` is refreshed. */

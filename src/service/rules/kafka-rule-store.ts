@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { KafkaRecord } from '../../core/connectors/kafka/index.js';
+import { bootRetry } from '../kafka/boot-retry.js';
 import type { KafkaConnection } from '../kafka/kafka-connection.js';
 import { TopicTailer } from '../kafka/topic-tailer.js';
 import type { RuleRecord } from './rule-record.js';
@@ -40,12 +41,18 @@ export class KafkaRuleStore implements RuleStore {
   /** Reads the rules topic to its end, then follows it. @example `await KafkaRuleStore.open(kafka)` */
   static async open(kafka: KafkaConnection): Promise<KafkaRuleStore> {
     const store = new KafkaRuleStore(kafka);
-    store.tail = await TopicTailer.start({
-      port: kafka.port,
-      admin: kafka.admin,
-      topic: kafka.topics.rules,
-      groupPrefix: kafka.settings.appId,
-      onRecord: (r) => store.onRecord(r),
+    // A booting cluster may still refuse the tail's group join (coordinator loading): retried
+    // until the boot deadline. A failed attempt left no tail running and delivered nothing to
+    // keep (the tail starts at the topic's beginning again).
+    store.tail = await bootRetry(`reading the rules topic ${kafka.topics.rules}`, kafka.boot, () => {
+      store.latest.clear();
+      return TopicTailer.start({
+        port: kafka.port,
+        admin: kafka.admin,
+        topic: kafka.topics.rules,
+        groupPrefix: kafka.settings.appId,
+        onRecord: (r) => store.onRecord(r),
+      });
     });
     await withTimeout(
       store.tail.caughtUp,

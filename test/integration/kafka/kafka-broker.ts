@@ -53,6 +53,8 @@ export interface StartKafkaBrokerOptions {
   readyTimeoutMs?: number;
   /** Progress messages (download, format, start). Default: silent. */
   log?: (message: string) => void;
+  /** The client and controller ports on 127.0.0.1 (default: two free ones). */
+  ports?: { readonly port: number; readonly controllerPort: number };
 }
 
 /** The Kafka version to use: `KAFKA_VERSION` or {@link DEFAULT_KAFKA_VERSION}. */
@@ -180,8 +182,8 @@ export async function ensureKafkaLibs(version: string, log: (m: string) => void 
   }
 }
 
-/** Two distinct free TCP ports on 127.0.0.1 (bound to port 0, then released). */
-async function freePorts(count: number): Promise<number[]> {
+/** Distinct free TCP ports on 127.0.0.1 (bound to port 0, then released). */
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
@@ -492,7 +494,10 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
   const libsDir = await ensureKafkaLibs(version, log);
   const dir = await mkdtemp(join(tmpdir(), 'cep-kafka-'));
   try {
-    const [port, controllerPort] = (await freePorts(2)) as [number, number];
+    const [port, controllerPort] =
+      options.ports !== undefined
+        ? [options.ports.port, options.ports.controllerPort]
+        : ((await freePorts(2)) as [number, number]);
     const logDir = join(dir, 'data');
     await mkdir(logDir);
     const configPath = join(dir, 'server.properties');
