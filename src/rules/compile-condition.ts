@@ -1,5 +1,8 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { ConditionContext } from '../cep/index.js';
+import { jsonNumberArithmeticProblem } from './cel/json-number-arithmetic.js';
+import { plainDataView } from './cel/plain-data-view.js';
+import { CEL_DEOPT, compileCel } from './cel-compiler.js';
 import { RULE_CEL } from './cel-environment.js';
 import { type ConditionErrors, conditionErrors } from './condition-errors.js';
 import type { RuleEvent } from './rule-event.js';
@@ -37,6 +40,13 @@ export interface CompiledCondition {
   readonly source: string;
   /** Stages read through `matched` (empty when the expression does not use it). */
   readonly matchedStages: readonly string[];
+  /**
+   * The parsed expression (cel-js's AST root), for reading its structure (e.g. equality
+   * conjuncts for a rule index). Read-only: never modify it.
+   */
+  readonly ast: ASTNode;
+  /** Whether `test` runs compiled closures ({@link compileCel}) rather than the interpreter. */
+  readonly compiled: boolean;
   /** Tests an event; `ctx` supplies `matched` (needed only when `matchedStages` is not empty). */
   test(event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean;
 }
@@ -60,9 +70,17 @@ const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
  * Type-checks and parses a CEL condition once, in {@link RULE_CEL}. Refused: syntax and type
  * errors, results that are not `bool`, `matched` in a scope without stages or naming an unknown
  * stage, access to `__proto__`/`constructor`/`prototype`, `matches()` (a user regular expression
- * can backtrack for seconds on one event: ReDoS), and expressions over the limits. Whether
- * `matched` is used is decided here, so conditions that do not use it never read the partial
- * match.
+ * can backtrack for seconds on one event: ReDoS), arithmetic between a field and an `int`
+ * literal (`e.amount * 2`: JSON numbers are `double`s and CEL has no `double * int`, so it would
+ * fail on every event; the message says to write `2.0`), and expressions over the limits.
+ * Whether `matched` is used is decided here, so conditions that do not use it never read the
+ * partial match.
+ *
+ * The condition is compiled to JavaScript closures ({@link compileCel}) when it can be, else (and
+ * for evaluations the compiled form does not model) run by the cel-js interpreter; both give the
+ * same results. Events are plain data whatever their field names: the interpreter is given a
+ * {@link plainDataView} of them, so a field named `constructor` (which cel-js would otherwise
+ * reject as an unsupported type) does not make conditions fail.
  *
  * @example
  * ```ts
@@ -89,8 +107,11 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
   } catch (e) {
     return { ok: false, message: celMessage(e) };
   }
-  const refs = analyze((evaluate as unknown as { ast: ASTNode }).ast);
+  const ast = (evaluate as unknown as { ast: ASTNode }).ast;
+  const refs = analyze(ast);
   if (refs.problem !== undefined) return { ok: false, message: refs.problem };
+  const arithmetic = jsonNumberArithmeticProblem(ast);
+  if (arithmetic !== undefined) return { ok: false, message: arithmetic };
   let matchedStages: readonly string[] = [];
   if (refs.matchedAll || refs.matched.size > 0) {
     if (scope.stages === undefined)
@@ -104,14 +125,25 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
   const errors = scope.errors ?? conditionErrors;
   const ruleId = scope.ruleId;
   const tsField = scope.timestampField ?? 'ts';
+  const interpret = (event: RuleEvent, ctx: ConditionContext<RuleEvent> | undefined): unknown => {
+    if (matchedStages.length === 0) return evaluate({ e: plainDataView(event), ts: event[tsField] });
+    // A null-prototype object: stage names are plain keys, nothing inherited to reach.
+    const matched: Record<string, RuleEvent[]> = Object.create(null);
+    for (const name of matchedStages)
+      matched[name] = ctx ? [...ctx.getEventsForPattern(name)].map(plainDataView) : [];
+    return evaluate({ e: plainDataView(event), ts: event[tsField], matched });
+  };
+  const result = (r: unknown): boolean => {
+    if (r === true) return true;
+    if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
+    return false;
+  };
+  const compiled = compileCel(ast, { stages: matchedStages });
   const test =
-    matchedStages.length === 0
-      ? (event: RuleEvent): boolean => {
+    compiled === undefined
+      ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
           try {
-            const r = evaluate({ e: event, ts: event[tsField] });
-            if (r === true) return true;
-            if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
-            return false;
+            return result(interpret(event, ctx));
           } catch (e) {
             errors.record(ruleId, e);
             return false;
@@ -119,19 +151,24 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
         }
       : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
           try {
-            // A null-prototype object: stage names are plain keys, nothing inherited to reach.
-            const matched: Record<string, RuleEvent[]> = Object.create(null);
-            for (const name of matchedStages) matched[name] = ctx ? [...ctx.getEventsForPattern(name)] : [];
-            const r = evaluate({ e: event, ts: event[tsField], matched });
+            const r = compiled.evaluate(event, event[tsField], ctx);
             if (r === true) return true;
-            if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
-            return false;
+            return result(r);
+          } catch (e) {
+            if (e !== CEL_DEOPT) {
+              errors.record(ruleId, e);
+              return false;
+            }
+          }
+          // A case the compiled form does not model: the interpreter decides.
+          try {
+            return result(interpret(event, ctx));
           } catch (e) {
             errors.record(ruleId, e);
             return false;
           }
         };
-  return { ok: true, condition: { source, matchedStages, test } };
+  return { ok: true, condition: { source, matchedStages, ast, compiled: compiled !== undefined, test } };
 }
 
 interface References {

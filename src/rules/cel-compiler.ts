@@ -1,0 +1,611 @@
+import type { ASTNode } from '@marcbachmann/cel-js';
+import {
+  addValues,
+  CEL_DEOPT,
+  CelRuntimeError,
+  celEquals,
+  checkValue,
+  comprehensionRange,
+  divideValues,
+  indexValue,
+  inValues,
+  isOrderable,
+  listNumbers,
+  moduloValues,
+  multiplyValues,
+  selectField,
+  sizeOf,
+  subtractValues,
+} from './cel/cel-runtime.js';
+
+export { CEL_DEOPT } from './cel/cel-runtime.js';
+
+/**
+ * Where a compiled condition reads `matched.<stage>` from (the CEP run context).
+ *
+ * @example
+ * ```ts
+ * const stages: StageEvents = { getEventsForPattern: (name) => [] };
+ * ```
+ */
+export interface StageEvents {
+  getEventsForPattern(name: string): Iterable<unknown>;
+}
+
+/**
+ * A CEL expression compiled to JavaScript closures by {@link compileCel}.
+ *
+ * @example
+ * ```ts
+ * const c = compileCel(RULE_CEL.parse('e.amount > 500.0').ast, { stages: [] });
+ * c?.evaluate({ type: 'payout', amount: 900 }, 1, undefined); // true
+ * ```
+ */
+export interface CompiledCel {
+  /**
+   * Evaluates the expression: returns what the interpreter returns and throws where it throws,
+   * except that it throws {@link CEL_DEOPT} for a case it does not model; then (and only then) the
+   * caller evaluates the expression with the interpreter.
+   */
+  evaluate(event: unknown, ts: unknown, stages: StageEvents | undefined): unknown;
+}
+
+/**
+ * Options of {@link compileCel}.
+ *
+ * @example
+ * ```ts
+ * compileCel(ast, { stages: ['login', 'payout'] });
+ * ```
+ */
+export interface CelCompileOptions {
+  /** The stage names `matched` holds (`matched` alone is a map of all of them). */
+  readonly stages: readonly string[];
+}
+
+type Fn = (f: Frame) => unknown;
+
+interface Frame {
+  e: unknown;
+  ts: unknown;
+  stages: StageEvents | undefined;
+  /** Iteration variables and accumulators of comprehensions, by slot. */
+  slots: unknown[];
+}
+
+/** What an identifier resolves to while compiling. */
+interface Scope {
+  readonly vars: ReadonlyMap<string, number>;
+  /** The accumulator slot of the innermost comprehension. */
+  readonly accu: number;
+  readonly options: CelCompileOptions;
+  slotCount: { n: number };
+}
+
+/** The parts of cel-js's AST nodes the compiler reads beyond the public typing. */
+interface RawNode {
+  readonly op: string;
+  readonly args: any;
+  readonly meta: { alternate?: RawNode; macro?: { args: RawNode[] } };
+}
+
+interface ComprehensionArgs {
+  kind?: string;
+  errorsAreFatal: boolean;
+  iterable: RawNode;
+  iterVarName: string;
+  init: RawNode;
+  condition?: (accu: unknown) => boolean;
+  step: RawNode;
+  result: (accu: unknown) => unknown;
+}
+
+/**
+ * Compiles a CEL AST (from `RULE_CEL.parse(source).ast`, not yet evaluated or evaluated, either
+ * works) into a tree of JavaScript closures: no `eval`, no generated source. The closures compute
+ * exactly what the cel-js interpreter computes for the same data (values, and whether an error is
+ * raised), with dynamic typing checked at run time as cel-js does it.
+ *
+ * Returns `undefined` (the caller keeps the interpreter for the whole expression) for constructs
+ * it does not compile: `uint` and `bytes` literals, optional access (`.?`, `[?]`), `cel.bind`,
+ * map literals with other than plain string-literal keys, identifiers other than `e`, `ts`,
+ * `matched` and comprehension variables, and functions other than `size`, `contains`,
+ * `startsWith`, `endsWith`, `int`, `double`, `string`, `dyn`, `sum`, `avg`, `min`, `max` and the
+ * macros `has`, `all`, `exists`, `exists_one`, `map`, `filter` (so `timestamp`, `duration`,
+ * `matches`, string methods such as `lowerAscii`, …). At run time, cases whose interpreter
+ * behaviour is intricate deoptimize to the interpreter for that evaluation ({@link CEL_DEOPT}):
+ * most type errors (e.g. `"a" < 1`), int overflow, maps compared by keys that objects inherit,
+ * string/int/double conversions of strings, values that are not JSON-like.
+ *
+ * @example
+ * ```ts
+ * const c = compileCel(RULE_CEL.parse('e.type == "payout" && e.amount > 500.0').ast, { stages: [] });
+ * c?.evaluate({ type: 'payout', amount: 900 }, 0, undefined); // true
+ * ```
+ */
+export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
+  const slotCount = { n: 0 };
+  const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
+  if (root === undefined) return undefined;
+  const n = slotCount.n;
+  return {
+    evaluate(event, ts, stages) {
+      const f: Frame = { e: event, ts, stages, slots: n === 0 ? EMPTY : new Array(n) };
+      return root(f);
+    },
+  };
+}
+
+const EMPTY: unknown[] = [];
+
+function compileNode(node: RawNode, sc: Scope): Fn | undefined {
+  const meta = node.meta;
+  if (meta.alternate !== undefined) return compileNode(meta.alternate, sc);
+  if (meta.macro !== undefined) return node.args[0] === 'has' ? compileHas(meta.macro.args, sc) : undefined;
+  switch (node.op) {
+    case 'value':
+      return compileValue(node.args);
+    case 'id':
+      return compileId(node.args as string, sc);
+    case '.':
+      return compileSelect(node.args[0] as RawNode, node.args[1] as string, sc);
+    case '[]':
+      return compileIndex(node.args[0] as RawNode, node.args[1] as RawNode, sc);
+    case '&&':
+    case '||':
+      return compileLogical(node.op === '&&', node.args[0], node.args[1], sc);
+    case '!_': {
+      const x = compileNode(node.args, sc);
+      if (x === undefined) return undefined;
+      return (f) => {
+        const v = x(f);
+        if (typeof v === 'boolean') return !v;
+        throw CEL_DEOPT;
+      };
+    }
+    case '-_': {
+      const x = compileNode(node.args, sc);
+      if (x === undefined) return undefined;
+      return (f) => {
+        const v = x(f);
+        if (typeof v === 'number') return -v;
+        if (typeof v === 'bigint') return -v;
+        throw CEL_DEOPT;
+      };
+    }
+    case '?:':
+      return compileTernary(node.args[0], node.args[1], node.args[2], sc);
+    case '==':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case 'in':
+      return compileBinary(node.op, node.args[0], node.args[1], sc);
+    case 'list':
+      return compileList(node.args as RawNode[], sc);
+    case 'map':
+      return compileMap(node.args as [RawNode, RawNode][], sc);
+    case 'call':
+      return compileCall(node.args[0] as string, undefined, node.args[1] as RawNode[], sc);
+    case 'rcall':
+      return compileCall(node.args[0] as string, node.args[1] as RawNode, node.args[2] as RawNode[], sc);
+    case 'comprehension':
+      return compileComprehension(node.args as ComprehensionArgs, sc);
+    case 'accuValue': {
+      const slot = sc.accu;
+      return (f) => f.slots[slot];
+    }
+    case 'accuInc': {
+      const slot = sc.accu;
+      return (f) => {
+        const v = (f.slots[slot] as number) + 1;
+        f.slots[slot] = v;
+        return v;
+      };
+    }
+    case 'accuPush': {
+      const slot = sc.accu;
+      const x = compileNode(node.args, sc);
+      if (x === undefined) return undefined;
+      return (f) => {
+        const accu = f.slots[slot] as unknown[];
+        accu.push(x(f));
+        return accu;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function compileValue(v: unknown): Fn | undefined {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return () => v;
+    case 'object':
+      return v === null ? () => null : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function compileId(name: string, sc: Scope): Fn | undefined {
+  const slot = sc.vars.get(name);
+  if (slot !== undefined) return (f) => f.slots[slot];
+  switch (name) {
+    case 'e':
+      return (f) => {
+        const e = f.e;
+        if (typeof e === 'object' && e !== null) return e;
+        throw CEL_DEOPT;
+      };
+    case 'ts':
+      return (f) => {
+        const ts = f.ts;
+        if (typeof ts === 'number') return ts;
+        throw new CelRuntimeError(
+          ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'",
+        );
+      };
+    case 'matched': {
+      const names = sc.options.stages;
+      return (f) => {
+        const m: Record<string, unknown[]> = Object.create(null);
+        for (const n of names) m[n] = stageEvents(f, n);
+        return m;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function stageEvents(f: Frame, name: string): unknown[] {
+  const s = f.stages;
+  if (s === undefined) return [];
+  const events = s.getEventsForPattern(name);
+  return Array.isArray(events) ? events : [...events];
+}
+
+function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefined {
+  if (target.op === 'id' && target.args === 'matched' && !sc.vars.has('matched')) {
+    if (!sc.options.stages.includes(field)) return undefined;
+    return (f) => stageEvents(f, field);
+  }
+  if (target.op === 'id' && target.args === 'e' && !sc.vars.has('e')) {
+    // The hot path: a field of the event.
+    return (f) => {
+      const e = f.e;
+      if (typeof e === 'object' && e !== null) return selectField(e, field);
+      throw CEL_DEOPT;
+    };
+  }
+  const t = compileNode(target, sc);
+  if (t === undefined) return undefined;
+  return (f) => selectField(t(f), field);
+}
+
+function compileIndex(target: RawNode, index: RawNode, sc: Scope): Fn | undefined {
+  if (
+    target.op === 'id' &&
+    target.args === 'matched' &&
+    !sc.vars.has('matched') &&
+    index.op === 'value' &&
+    typeof index.args === 'string'
+  ) {
+    return compileSelect(target, index.args, sc);
+  }
+  const t = compileNode(target, sc);
+  const i = compileNode(index, sc);
+  if (t === undefined || i === undefined) return undefined;
+  return (f) => indexValue(t(f), i(f));
+}
+
+function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope): Fn | undefined {
+  const l = compileNode(left, sc);
+  const r = compileNode(right, sc);
+  if (l === undefined || r === undefined) return undefined;
+  // CEL's commutative && and ||: an error (or non-bool) on one side is absorbed when the other
+  // side decides the result.
+  const decisive = !isAnd;
+  return (f) => {
+    let lv: unknown;
+    let lerr: unknown;
+    try {
+      lv = l(f);
+      if (lv === decisive) return decisive;
+      if (lv === !decisive) {
+        const rv = r(f);
+        if (typeof rv === 'boolean') return rv;
+        throw new CelRuntimeError('Logical operator requires bool operands');
+      }
+    } catch (err) {
+      if (err === CEL_DEOPT || lv === !decisive) throw err;
+      lerr = err;
+    }
+    const rv = r(f);
+    if (rv === decisive) return decisive;
+    throw lerr instanceof Error ? lerr : new CelRuntimeError('Logical operator requires bool operands');
+  };
+}
+
+function compileTernary(cond: RawNode, a: RawNode, b: RawNode, sc: Scope): Fn | undefined {
+  const c = compileNode(cond, sc);
+  const x = compileNode(a, sc);
+  const y = compileNode(b, sc);
+  if (c === undefined || x === undefined || y === undefined) return undefined;
+  return (f) => {
+    const v = c(f);
+    if (v === true) return x(f);
+    if (v === false) return y(f);
+    throw new CelRuntimeError('Ternary condition must be bool');
+  };
+}
+
+function compileBinary(op: string, left: RawNode, right: RawNode, sc: Scope): Fn | undefined {
+  const l = compileNode(left, sc);
+  const r = compileNode(right, sc);
+  if (l === undefined || r === undefined) return undefined;
+  switch (op) {
+    case '==':
+      return (f) => celEquals(l(f), r(f));
+    case '!=':
+      return (f) => !celEquals(l(f), r(f));
+    case '<':
+      return (f) => {
+        const a = l(f) as number;
+        const b = r(f) as number;
+        if (isOrderable(a, b)) return a < b;
+        throw CEL_DEOPT;
+      };
+    case '<=':
+      return (f) => {
+        const a = l(f) as number;
+        const b = r(f) as number;
+        if (isOrderable(a, b)) return a <= b;
+        throw CEL_DEOPT;
+      };
+    case '>':
+      return (f) => {
+        const a = l(f) as number;
+        const b = r(f) as number;
+        if (isOrderable(a, b)) return a > b;
+        throw CEL_DEOPT;
+      };
+    case '>=':
+      return (f) => {
+        const a = l(f) as number;
+        const b = r(f) as number;
+        if (isOrderable(a, b)) return a >= b;
+        throw CEL_DEOPT;
+      };
+    case '+':
+      return (f) => addValues(l(f), r(f));
+    case '-':
+      return (f) => subtractValues(l(f), r(f));
+    case '*':
+      return (f) => multiplyValues(l(f), r(f));
+    case '/':
+      return (f) => divideValues(l(f), r(f));
+    case '%':
+      return (f) => moduloValues(l(f), r(f));
+    case 'in':
+      return (f) => inValues(l(f), r(f));
+    default:
+      return undefined;
+  }
+}
+
+function compileAll(nodes: readonly RawNode[], sc: Scope): Fn[] | undefined {
+  const out: Fn[] = [];
+  for (const n of nodes) {
+    const c = compileNode(n, sc);
+    if (c === undefined) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
+function compileList(elements: RawNode[], sc: Scope): Fn | undefined {
+  const xs = compileAll(elements, sc);
+  if (xs === undefined) return undefined;
+  const n = xs.length;
+  return (f) => {
+    const out = new Array<unknown>(n);
+    // cel-js evaluates list elements last to first.
+    for (let i = n - 1; i >= 0; i--) out[i] = xs[i]!(f);
+    return out;
+  };
+}
+
+const UNSAFE_MAP_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function compileMap(entries: [RawNode, RawNode][], sc: Scope): Fn | undefined {
+  const keys: string[] = [];
+  for (const [k] of entries) {
+    if (k.op !== 'value' || typeof k.args !== 'string' || UNSAFE_MAP_KEYS.has(k.args)) return undefined;
+    keys.push(k.args);
+  }
+  const values = compileAll(
+    entries.map((e) => e[1]),
+    sc,
+  );
+  if (values === undefined) return undefined;
+  return (f) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!(f);
+    return out;
+  };
+}
+
+function compileCall(
+  name: string,
+  receiver: RawNode | undefined,
+  args: RawNode[],
+  sc: Scope,
+): Fn | undefined {
+  const xs = compileAll(receiver === undefined ? args : [receiver, ...args], sc);
+  if (xs === undefined) return undefined;
+  const [a, b] = xs;
+  if (receiver !== undefined) {
+    if (name === 'size' && xs.length === 1) return (f) => sizeOf(a!(f));
+    if (xs.length !== 2) return undefined;
+    const method = STRING_METHODS[name];
+    if (method === undefined) return undefined;
+    return (f) => {
+      const s = a!(f);
+      const t = b!(f);
+      if (typeof s === 'string' && typeof t === 'string') return method(s, t);
+      throw CEL_DEOPT;
+    };
+  }
+  if (xs.length !== 1) return undefined;
+  const fn = FUNCTIONS[name];
+  if (fn === undefined) return undefined;
+  return (f) => fn(a!(f));
+}
+
+const STRING_METHODS: Readonly<Record<string, (s: string, t: string) => boolean>> = {
+  __proto__: null as never,
+  contains: (s, t) => s.includes(t),
+  startsWith: (s, t) => s.startsWith(t),
+  endsWith: (s, t) => s.endsWith(t),
+};
+
+const FUNCTIONS: Readonly<Record<string, (x: unknown) => unknown>> = {
+  __proto__: null as never,
+  size: sizeOf,
+  dyn: (x) => x,
+  int: (x) => {
+    if (typeof x === 'bigint') return x;
+    if (typeof x === 'number') {
+      if (Number.isFinite(x)) return BigInt(Math.trunc(x));
+      throw new CelRuntimeError('int() type error: integer overflow');
+    }
+    throw CEL_DEOPT;
+  },
+  double: (x) => {
+    if (typeof x === 'number') return x;
+    if (typeof x === 'bigint') return Number(x);
+    throw CEL_DEOPT;
+  },
+  string: (x) => {
+    switch (typeof x) {
+      case 'string':
+        return x;
+      case 'boolean':
+      case 'bigint':
+        return `${x}`;
+      case 'number':
+        return x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : `${x}`;
+      default:
+        throw CEL_DEOPT;
+    }
+  },
+  // The rule environment's list helpers (cel-environment.ts), computed the same way.
+  sum: (l) => listNumbers(l, 'sum').reduce((a, b) => a + b, 0),
+  avg: (l) => {
+    const xs = nonEmpty(listNumbers(l, 'avg'), 'avg');
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  },
+  min: (l) => Math.min(...nonEmpty(listNumbers(l, 'min'), 'min')),
+  max: (l) => Math.max(...nonEmpty(listNumbers(l, 'max'), 'max')),
+};
+
+function nonEmpty(xs: number[], fn: string): number[] {
+  if (xs.length === 0) throw new CelRuntimeError(`${fn}() of an empty list`);
+  return xs;
+}
+
+/** `has(a.b.c)`: whether the last select finds a key; a missing key before it is an error. */
+function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
+  if (args.length !== 1) return undefined;
+  let node = args[0]!;
+  const fields: string[] = [];
+  while (node.op === '.') {
+    fields.push(node.args[1] as string);
+    node = node.args[0] as RawNode;
+  }
+  if (fields.length === 0 || node.op !== 'id') return undefined;
+  const root = compileId(node.args as string, sc);
+  if (root === undefined) return undefined;
+  fields.reverse(); // outermost select last
+  return (f) => {
+    let obj: unknown = root(f);
+    for (let i = 0; i < fields.length; i++) {
+      const key = fields[i]!;
+      let v: unknown;
+      if (typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+        const p = Object.getPrototypeOf(obj);
+        if (p !== Object.prototype && p !== null) throw CEL_DEOPT;
+        v = Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+        if (v !== undefined) checkValue(v);
+      } else if (typeof obj === 'function' || typeof obj === 'symbol' || obj === undefined) {
+        throw CEL_DEOPT;
+      }
+      if (v === undefined) {
+        if (i === fields.length - 1) return false;
+        throw new CelRuntimeError(`No such key: ${key}`);
+      }
+      obj = v;
+    }
+    return true;
+  };
+}
+
+function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
+  const iterable = compileNode(c.iterable, sc);
+  if (iterable === undefined) return undefined;
+  const iterSlot = sc.slotCount.n++;
+  const accuSlot = sc.slotCount.n++;
+  const vars = new Map(sc.vars).set(c.iterVarName, iterSlot);
+  const inner: Scope = { vars, accu: accuSlot, options: sc.options, slotCount: sc.slotCount };
+  const init = compileNode(c.init, inner);
+  const step = compileNode(c.step, inner);
+  if (init === undefined || step === undefined) return undefined;
+  const condition = c.condition;
+  const result = c.result;
+  if (c.errorsAreFatal) {
+    return (f) => {
+      const items = comprehensionRange(iterable(f));
+      let accu = init(f);
+      f.slots[accuSlot] = accu;
+      for (let i = 0; i < items.length; i++) {
+        if (condition !== undefined && !condition(accu)) break;
+        f.slots[iterSlot] = checkValue(items[i]);
+        accu = step(f);
+      }
+      return result(accu);
+    };
+  }
+  if (condition === undefined) return undefined;
+  // all / exists: an error on one element is raised only if no other element decides.
+  return (f) => {
+    const items = comprehensionRange(iterable(f));
+    let accu = init(f);
+    f.slots[accuSlot] = accu;
+    let error: unknown;
+    for (let i = 0; i < items.length; i++) {
+      if (!condition(accu)) return result(accu);
+      f.slots[iterSlot] = checkValue(items[i]);
+      try {
+        accu = step(f);
+      } catch (err) {
+        if (err === CEL_DEOPT) throw err;
+        error ??= err;
+      }
+    }
+    if (error !== undefined && condition(accu)) throw error;
+    return result(accu);
+  };
+}
