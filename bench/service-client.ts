@@ -16,7 +16,10 @@ export interface ServiceChild {
   readonly url: string;
   readonly pid: number;
   readonly dataDir: string;
-  /** Resident set size now and at its peak (bytes), from /proc (or /metrics when unavailable). */
+  /**
+   * Resident set size now and at its peak (bytes): /proc/<pid>/status, VmRSS sampled every 250 ms
+   * from the start and VmHWM; /metrics (no peak) where /proc is unavailable.
+   */
   memory(): Promise<{ rss: number; peakRss: number | undefined }>;
   /** What the child printed so far (stdout and stderr). */
   output(): string;
@@ -46,7 +49,8 @@ export async function startServiceChild(options: ChildOptions = {}): Promise<Ser
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOAD_EXAMPLE_RULES: 'false',
-      LOG_LEVEL: 'warn',
+      // 'log': the port (PORT 0) is only in the "listening on" line, logged at that level.
+      LOG_LEVEL: 'log',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,39 +60,47 @@ export async function startServiceChild(options: ChildOptions = {}): Promise<Ser
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  // The last 64 KiB of the child's output (a log line per rule change adds up with 1000 rules).
   let output = '';
+  const keep = (text: string): void => {
+    output = (output + text).slice(-65_536);
+  };
+  let listening = false;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+      keep(chunk.toString());
+      if (listening) return;
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
+      listening = m !== null;
       if (m !== null) resolveUrl(m[1]!.replace('[::1]', '127.0.0.1'));
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => {
-      output += c.toString();
+      keep(c.toString());
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`service did not start in 30 s:\n${output}`)), 30_000).unref();
   });
   const pid = child.pid!;
+  // VmHWM is the kernel's own peak; the sampled VmRSS is the fallback where a kernel lacks it.
+  let sampledPeak = 0;
+  const sample = (): void => {
+    const rss = procStatus(pid)?.VmRSS;
+    if (rss !== undefined && rss > sampledPeak) sampledPeak = rss;
+  };
+  const sampler = setInterval(sample, 250).unref();
+  void exited.then(() => clearInterval(sampler));
   return {
     url,
     pid,
     dataDir,
     output: () => output,
     async memory() {
-      try {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        const kb = (name: string): number | undefined => {
-          const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
-          return m === null ? undefined : Number(m[1]) * 1024;
-        };
-        const rss = kb('VmRSS');
-        if (rss !== undefined) return { rss, peakRss: kb('VmHWM') };
-      } catch {
-        // not Linux: ask the service
-      }
+      sample();
+      const now = procStatus(pid);
+      if (now?.VmRSS !== undefined) return { rss: now.VmRSS, peakRss: Math.max(now.VmHWM ?? 0, sampledPeak) };
+      // not Linux: ask the service (no peak then)
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = /^process_resident_memory_bytes (\d+)/m.exec(text);
       return { rss: m === null ? Number.NaN : Number(m[1]), peakRss: undefined };
@@ -102,6 +114,28 @@ export async function startServiceChild(options: ChildOptions = {}): Promise<Ser
       return code;
     },
   };
+}
+
+/** VmRSS and VmHWM (bytes) of a process from /proc, or undefined (not Linux, or it exited). */
+function procStatus(pid: number): { VmRSS?: number; VmHWM?: number } | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (name: string): number | undefined => {
+    const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m === null ? undefined : Number(m[1]) * 1024;
+  };
+  return { VmRSS: kb('VmRSS'), VmHWM: kb('VmHWM') };
+}
+
+/** DELETEs; throws unless the status is `expect`. */
+export async function deleteJson(url: string, expect: number): Promise<void> {
+  const res = await fetch(url, { method: 'DELETE' });
+  const text = await res.text();
+  if (res.status !== expect) throw new Error(`DELETE ${url}: ${res.status} ${text.slice(0, 500)}`);
 }
 
 /** POSTs JSON; throws unless the status is `expect`. Returns the parsed body. */

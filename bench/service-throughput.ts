@@ -1,49 +1,61 @@
 /**
- * End-to-end throughput and alert latency of the rule service (issue 7): the compiled service
- * (`node dist/src/main.js`) runs as a child process on 127.0.0.1, in embedded mode with a temp
- * DATA_DIR, or with `MODE=kafka` in Kafka mode (see below); this process pushes 1, 10 or 100
- * generated pattern rules over HTTP (see `service-workload.ts`), then POSTs EVENTS events over
- * KEYS users in batches of BATCH with INFLIGHT requests in flight, and reads the alerts from the
- * SSE stream (`GET /alerts/stream`).
+ * End-to-end throughput and alert latency of the rule service ("Rules at scale" item 5): the
+ * compiled service (`node dist/src/main.js`) runs as a child process on 127.0.0.1, in embedded
+ * mode with a temp DATA_DIR, or with `MODE=kafka` in Kafka mode (see below). This process pushes
+ * N generated rules (`service-rules.ts`: ~70% pattern, ~30% threshold, keyed by user, card or
+ * ip), then sends EVENTS events (`service-workload.ts`: 12 event types over KEYS users, cards and
+ * ips, with planted scenarios that each complete one rule once) in batches of BATCH with INFLIGHT
+ * batches in flight, and reads the alerts from the SSE stream (`GET /alerts/stream`).
+ *
+ * Event time: the throughput phase runs on the wall clock shifted back by SHIFT (an hour, or the
+ * longest rule span + 2 minutes if longer). Once every batch was accepted, one event (or tick) at
+ * the wall clock moves event time past every window and `within` of the phase, so threshold
+ * windows and absence rules fire at the end of the run, and the benchmark can expect every
+ * planted alert. The latency phase then runs on the wall clock itself.
  *
  * Per configuration (rules x CHECKPOINT_INTERVAL_MS), RUNS runs each on a fresh service; printed:
- * - accepted events/s: EVENTS / (first POST sent -> last 202 received);
- * - end-to-end events/s: EVENTS / (first POST sent -> last expected alert on the stream); this
- *   includes the idle flush (IDLE_FLUSH_MS) and a checkpoint at the end of the run;
- * - alerts/s: alerts seen / the same span, and alerts seen vs expected (exactly once);
- * - alert latency p50/p99 over the marker pairs of all runs: from sending the POST holding the
- *   completing payout to reading the alert on the SSE stream. Event timestamps are the wall clock,
- *   so an alert waits for the watermark (EVENT_OUT_OF_ORDERNESS_MS behind the newest event, or
- *   the idle flush) and for the next checkpoint (alerts are committed at checkpoints);
- * - the service's RSS at the end of the run (and its peak).
- * Medians over the runs; runs' values in the detail lines.
+ * - accepted events/s: EVENTS / (first batch sent -> last batch accepted);
+ * - end-to-end events/s: EVENTS / (first batch sent -> last planted alert on the stream); this
+ *   includes the closing of the windows, the idle flush (IDLE_FLUSH_MS) and a checkpoint;
+ * - alerts seen vs expected, per rule template, and the first missing / unplanned (rule, key)
+ *   pairs when they differ;
+ * - alert latency p50/p99 at LATENCY_LOAD (0.5) x the run's end-to-end rate: a `seq2` marker on
+ *   rule 0 in every batch (10 batches/s), from sending the batch with its completing payout to
+ *   reading its alert. An alert waits for the watermark (EVENT_OUT_OF_ORDERNESS_MS behind the
+ *   newest event, or the idle flush) and for the next checkpoint (alerts commit at checkpoints);
+ * - the service's peak RSS (VmHWM and VmRSS sampled every 250 ms);
+ * - with PROFILE=1, where the service's time goes (`--cpu-prof`, self time per function).
+ * Medians over the runs; each run's values in the detail lines.
  *
- * Kafka mode (`MODE=kafka` or `KAFKA=1`): the service gets KAFKA_BROKERS from the environment, or
- * a broker this process starts with `test/integration/kafka/broker-cli.mjs` (and stops at the
- * end), a new application id per run (its own topics and consumer groups, deleted after the run)
- * and PARTITIONS (default 4) partitions per topic: one replica running every router and
- * evaluator task. CHECKPOINT_INTERVAL_MS is then the tasks' commit interval (alerts become
- * visible when the evaluator's transaction commits). The RSS is the service's alone, not the
- * broker's.
+ * Kafka mode (`MODE=kafka`): the service gets KAFKA_BROKERS from the environment, or a broker this
+ * process starts with `test/integration/kafka/broker-cli.mjs` (and stops at the end), a new
+ * application id per run (its topics are deleted after the run) and PARTITIONS (default 4)
+ * partitions per topic. `INGEST=kafka` (implies Kafka mode) produces the events straight to the
+ * service's events topic with kafkajs, key = user, instead of POSTing them.
  *
  *   npm run bench:service
- *   MODE=kafka KAFKA_BROKERS=127.0.0.1:9092 CHECKPOINTS=500 npm run bench:service
- *   RULES=100 CHECKPOINTS=500 RUNS=1 EVENTS=50000 npm run bench:service
- *   PROFILE=1 RULES=100 RUNS=1 npm run bench:service   # --cpu-prof the service, print hot spots
+ *   RULES=10 EVENTS=5000 KEYS=10000 npm run bench:service          # a quick check
+ *   MODE=kafka KAFKA_BROKERS=127.0.0.1:9092 npm run bench:service
+ *   INGEST=kafka KAFKA_BROKERS=127.0.0.1:9092 npm run bench:service
+ *   PROFILE=1 RULES=100 npm run bench:service                      # where the time goes
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmtInt, fmtMiB, fmtRate, printTable, summarize } from './cep-stats.js';
+import { type AlertReport, AlertTally, formatByKind } from './service-alerts.js';
 import {
+  deleteJson,
   openAlertStream,
   postJson,
   type ServiceChild,
   startServiceChild,
   summarizeCpuProfiles,
 } from './service-client.js';
+import { httpIngest, type Ingest, kafkaIngest } from './service-ingest.js';
 import { type BenchBroker, startBenchBroker } from './service-kafka.js';
-import { bandAmount, benchRule, EventGenerator } from './service-workload.js';
+import { type BenchRule, benchRules, PROBE_RULE } from './service-rules.js';
+import { type Batch, EventGenerator } from './service-workload.js';
 
 const env = process.env;
 const num = (name: string, dflt: number): number => {
@@ -58,197 +70,178 @@ const list = (name: string, dflt: string): number[] =>
     .filter((s) => s.trim() !== '')
     .map(Number);
 
-const RULE_COUNTS = list('RULES', '1,10,100');
+const RULE_COUNTS = list('RULES', '1,10,100,1000');
 /** Events per rule count (one number for all, or a list aligned with RULES). */
-const EVENT_COUNTS = list('EVENTS', '200000,50000,5000');
-const KEYS = num('KEYS', 10_000);
+const EVENT_COUNTS = list('EVENTS', '200000,100000,50000,10000');
+const KEYS = num('KEYS', 100_000);
 const BATCH = num('BATCH', 500);
 const INFLIGHT = num('INFLIGHT', 4);
-const CHECKPOINTS = list('CHECKPOINTS', '500,100');
+const CHECKPOINTS = list('CHECKPOINTS', '500');
 const RUNS = num('RUNS', 1);
+const SEED = num('SEED', 7);
 const ALERT_FRACTION = num('ALERT_FRACTION', 0.01);
-const OPEN_FRACTION = num('OPEN_FRACTION', 0.005);
-const DRAIN_TIMEOUT_MS = num('DRAIN_TIMEOUT_MS', 120_000);
-/** Latency phase: how long, and its load as a fraction of the run's end-to-end rate (at most LATENCY_MAX_RATE). */
+const DRAIN_TIMEOUT_MS = num('DRAIN_TIMEOUT_MS', 300_000);
 const LATENCY_SECONDS = num('LATENCY_SECONDS', 8);
 const LATENCY_LOAD = num('LATENCY_LOAD', 0.5);
-const LATENCY_MAX_RATE = num('LATENCY_MAX_RATE', 2000);
-const KAFKA_MODE = env.MODE === 'kafka' || env.KAFKA === '1' || env.KAFKA === 'true';
-/**
- * The drain ends when no alert arrived for this long (alerts lost as late events are reported).
- * Kafka mode's evaluator works off a backlog of routed records in bursts: it waits longer.
- */
+/** At most this many events/s in the latency phase (0: no cap). */
+const LATENCY_MAX_RATE = num('LATENCY_MAX_RATE', 0);
+const KAFKA_INGEST = env.INGEST === 'kafka';
+const KAFKA_MODE = KAFKA_INGEST || env.MODE === 'kafka' || env.KAFKA === '1' || env.KAFKA === 'true';
+/** The drain ends when no planted alert arrived for this long (Kafka mode works off backlogs in bursts). */
 const QUIET_MS = num('QUIET_MS', KAFKA_MODE ? 60_000 : 15_000);
 const PROFILE = env.PROFILE === '1' || env.PROFILE === 'true';
-/** Kafka mode: partitions of every topic the service creates (tasks per stage). */
 const PARTITIONS = num('PARTITIONS', 4);
-/** Kafka mode: the broker, set up before the first run. */
+/** Missing or unplanned pairs listed per run. */
+const SHOW = 5;
+
 let broker: BenchBroker | undefined;
 
 /** What one run measured. */
 interface RunResult {
   readonly acceptedRate: number;
   readonly endToEndRate: number;
-  readonly alertRate: number;
-  readonly alertsSeen: number;
-  readonly alertsExpected: number;
+  readonly alerts: AlertReport;
   readonly latenciesMs: number[];
-  /** Events/s of the latency phase. */
   readonly latencyRate: number;
   readonly acceptSeconds: number;
   readonly drainSeconds: number;
-  readonly rss: number;
-  readonly peakRss: number | undefined;
+  readonly peakRss: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Pushes the rules and waits until the engine matches with the last one (probe pairs). */
-async function pushRules(service: ServiceChild, rules: number, seen: Map<string, number>): Promise<void> {
-  for (let i = 0; i < rules; i++) await postJson(`${service.url}/rules`, benchRule(i), 201);
+/** Waits until `done()`, or nothing new for QUIET_MS after `since()`, or DRAIN_TIMEOUT_MS. */
+async function waitFor(done: () => boolean, since: () => number): Promise<void> {
+  const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+  while (!done() && performance.now() < deadline && performance.now() - since() < QUIET_MS) await sleep(10);
+}
+
+/**
+ * Pushes the rules, then the probe rule, and waits for a probe alert: rule changes apply in
+ * order, so the engine then has every rule. The probe rule goes again before the events.
+ */
+async function pushRules(
+  service: ServiceChild,
+  rules: readonly BenchRule[],
+  ingest: Ingest,
+  clock: () => number,
+  tally: AlertTally,
+): Promise<void> {
+  for (const r of rules) await postJson(`${service.url}/rules`, r.doc, 201);
+  await postJson(`${service.url}/rules`, PROBE_RULE, 201);
   for (let probe = 0; probe < 60; probe++) {
     const user = `probe-${probe}`;
-    const ts = Date.now();
-    await postJson(`${service.url}/events`, [{ type: 'login', ts, user, newDevice: true }], 202);
-    await postJson(
-      `${service.url}/events`,
-      [{ type: 'payout', ts: ts + 1, user, amount: bandAmount(rules - 1) }],
-      202,
-    );
+    const ts = clock();
+    await ingest.send([{ type: 'kyc_check', result: 'probe', ts, user, ip: user }]);
+    await ingest.advance(ts); // Kafka ingest: every partition's event time reaches the probe
+    const id = `${PROBE_RULE.id} ${JSON.stringify([['user', user]])}`;
     const deadline = performance.now() + 5000;
-    while (performance.now() < deadline) {
-      if (seen.has(user)) return;
-      await sleep(20);
+    while (performance.now() < deadline && !tally.probes.has(id)) await sleep(20);
+    if (tally.probes.has(id)) {
+      await deleteJson(`${service.url}/rules/${PROBE_RULE.id}?ifVersion=1`, 204);
+      return;
     }
   }
   throw new Error('the rules never became active');
 }
 
-async function run(
-  rules: number,
-  events: number,
-  checkpointMs: number,
-  profileDir?: string,
-): Promise<RunResult> {
+async function run(rules: readonly BenchRule[], events: number, checkpointMs: number, profileDir?: string) {
   const kafka = broker?.serviceEnv(PARTITIONS);
   const service = await startServiceChild({
     env: { CHECKPOINT_INTERVAL_MS: String(checkpointMs), ...kafka?.env },
     cpuProfDir: profileDir,
   });
+  const ingest =
+    KAFKA_INGEST && kafka !== undefined
+      ? await kafkaIngest(kafka.env.KAFKA_BROKERS!, kafka.env.KAFKA_EVENTS_TOPIC!)
+      : httpIngest(service.url);
   try {
-    const seenUsers = new Map<string, number>(); // probe and marker users -> when their alert was read
-    let benchAlerts = 0;
-    let lastAlertAt = 0;
-    const stream = await openAlertStream(service.url, (alert, at) => {
-      const user = String(alert.fields?.user ?? '');
-      if (user.startsWith('probe-')) {
-        seenUsers.set(user, at);
-        return;
-      }
-      if (user.startsWith('marker-')) seenUsers.set(user, at);
-      benchAlerts++;
-      lastAlertAt = at;
+    // The throughput phase's event time lags the wall clock by more than any rule's span.
+    const shift = Math.max(3_600_000, Math.max(...rules.map((r) => r.spanMs)) + 120_000);
+    let offset = -shift;
+    const clock = (): number => Date.now() + offset;
+    const gen = new EventGenerator({
+      keys: KEYS,
+      rules,
+      batchSize: BATCH,
+      alertFraction: ALERT_FRACTION,
+      seed: SEED,
+      clock,
     });
+    const tally = new AlertTally(gen.plan);
+    const stream = await openAlertStream(service.url, (a, at) => tally.add(a, at));
     try {
-      await pushRules(service, rules, seenUsers);
+      await pushRules(service, rules, ingest, clock, tally);
       await sleep(Math.max(1500, 3 * checkpointMs)); // let the probes' watermark and checkpoints settle
 
-      const gen = new EventGenerator({
-        keys: KEYS,
-        rules,
-        batchSize: BATCH,
-        alertFraction: ALERT_FRACTION,
-        openFraction: OPEN_FRACTION,
-        seed: 7,
-      });
+      // Throughput phase.
       const batches = Math.ceil(events / BATCH);
       let nextBatch = 0;
-      let accepted = 0;
-      let finalSent = false;
       const t0 = performance.now();
       const sender = async (): Promise<void> => {
-        for (;;) {
-          let batch: ReturnType<EventGenerator['next']> | undefined;
-          if (nextBatch < batches) {
-            nextBatch++;
-            batch = gen.next(false);
-          } else if (!finalSent) {
-            finalSent = true;
-            batch = gen.flush();
-          }
-          if (batch === undefined) return;
-          const r = await postJson(`${service.url}/events`, batch.events, 202);
-          accepted += r.accepted as number;
+        while (nextBatch < batches) {
+          nextBatch++;
+          await ingest.send(gen.next().events);
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, INFLIGHT) }, sender));
+      for (const b of gen.drain()) await ingest.send(b.events); // in order: steps of running scenarios
       const tAccepted = performance.now();
-      if (accepted !== gen.built) throw new Error(`accepted ${accepted} of ${gen.built} events`);
       const built = gen.built;
-      const expected = gen.pairs;
-      const deadline = tAccepted + DRAIN_TIMEOUT_MS;
-      // Until every expected alert arrived, or none arrived for QUIET_MS (lost ones are reported).
-      while (
-        benchAlerts < expected &&
-        performance.now() < deadline &&
-        (benchAlerts === 0 || performance.now() - Math.max(lastAlertAt, tAccepted) < QUIET_MS)
-      )
-        await sleep(10);
+      // Event time to now: past every window and `within` of the phase (see the file comment).
+      offset = 0;
+      await ingest.advance(Date.now());
+      await waitFor(
+        () => tally.plannedSeen >= gen.expected,
+        () => Math.max(tally.lastPlannedAt, tAccepted),
+      );
       await sleep(Math.max(200, 2 * checkpointMs)); // duplicates would show up here
+      const alerts = tally.report();
       // No alert at all: the span up to now (a lower bound of the rate), not up to time 0.
-      const tDone = benchAlerts > 0 ? lastAlertAt : performance.now();
-      const alertsSeen = benchAlerts;
+      const tDone = tally.plannedSeen > 0 ? tally.lastPlannedAt : performance.now();
       const endToEndRate = built / ((tDone - t0) / 1000);
 
-      // Latency phase: paced load below capacity, a marker pair in every batch (10 batches/s).
-      const rate = Math.min(LATENCY_MAX_RATE, LATENCY_LOAD * endToEndRate);
-      const perBatch = Math.max(2, Math.round(rate / 10));
-      const markerSentAt = new Map<string, number>();
+      // Latency phase: paced load below capacity, a marker in every batch (10 batches/s).
+      const cap = LATENCY_MAX_RATE > 0 ? LATENCY_MAX_RATE : Number.POSITIVE_INFINITY;
+      const perBatch = Math.max(3, Math.round(Math.min(cap, LATENCY_LOAD * endToEndRate) / 10));
+      const sentAt = new Map<string, number>();
+      const send = async (b: Batch): Promise<void> => {
+        const at = performance.now();
+        for (const id of b.completesMarkers) sentAt.set(id, at);
+        await ingest.send(b.events);
+      };
       const tLat = performance.now();
-      for (let b = 0; b < LATENCY_SECONDS * 10; b++) {
-        const batch = gen.next(true, perBatch);
-        const sentAt = performance.now();
-        for (const user of batch.completesMarkers) markerSentAt.set(user, sentAt);
-        await postJson(`${service.url}/events`, batch.events, 202);
+      const latencyBatches = Math.max(2, LATENCY_SECONDS * 10);
+      for (let b = 0; b < latencyBatches; b++) {
+        await send(gen.next(perBatch, { plant: false, marker: b < latencyBatches - 1 }));
         await sleep(Math.max(0, tLat + (b + 1) * 100 - performance.now()));
       }
-      const last = gen.flush();
-      if (last !== undefined) {
-        const sentAt = performance.now();
-        for (const user of last.completesMarkers) markerSentAt.set(user, sentAt);
-        await postJson(`${service.url}/events`, last.events, 202);
-      }
-      const latDeadline = performance.now() + DRAIN_TIMEOUT_MS;
+      for (const b of gen.drain()) await send(b);
+      await ingest.advance(gen.lastEventTime);
       const tSent = performance.now();
-      while (
-        [...markerSentAt.keys()].some((u) => !seenUsers.has(u)) &&
-        performance.now() < latDeadline &&
-        performance.now() - Math.max(lastAlertAt, tSent) < QUIET_MS
-      )
-        await sleep(10);
-      const latenciesMs: number[] = [];
-      for (const [user, sentAt] of markerSentAt) {
-        const at = seenUsers.get(user);
-        latenciesMs.push(at === undefined ? Number.POSITIVE_INFINITY : at - sentAt);
-      }
-      const { rss, peakRss } = await service.memory();
+      await waitFor(
+        () => [...sentAt.keys()].every((id) => tally.probes.has(id)),
+        () => Math.max(tSent, ...[...sentAt.keys()].map((id) => tally.probes.get(id) ?? 0)),
+      );
+      const latenciesMs = [...sentAt].map(
+        ([id, at]) => (tally.probes.get(id) ?? Number.POSITIVE_INFINITY) - at,
+      );
+      const { peakRss, rss } = await service.memory();
       return {
         acceptedRate: built / ((tAccepted - t0) / 1000),
         endToEndRate,
-        alertRate: alertsSeen / ((tDone - t0) / 1000),
-        alertsSeen,
-        alertsExpected: expected,
+        alerts,
         latencyRate: perBatch * 10,
         latenciesMs,
         acceptSeconds: (tAccepted - t0) / 1000,
         drainSeconds: (tDone - tAccepted) / 1000,
-        rss,
-        peakRss,
-      };
+        peakRss: peakRss ?? rss,
+      } satisfies RunResult;
     } finally {
       stream.close();
     }
   } finally {
+    await ingest.close();
     await service.stop();
     if (kafka !== undefined) await broker?.deleteTopics(kafka.app);
   }
@@ -261,29 +254,55 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const fmtMs = (ms: number): string => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'missing');
 
+/** `seq2 2, loop 1, count-tumbling 3, ...`: the templates of a rule set. */
+function mixOf(rules: readonly BenchRule[]): string {
+  const m = new Map<string, number>();
+  for (const r of rules) m.set(r.template, (m.get(r.template) ?? 0) + 1);
+  return [...m].map(([t, n]) => `${t} ${n}`).join(', ');
+}
+
+/** The detail lines of one run. */
+function printRun(label: string, r: RunResult): void {
+  const lat = [...r.latenciesMs].sort((a, b) => a - b);
+  console.log(
+    `  ${label}: accepted ${fmtRate(r.acceptedRate)}/s in ${r.acceptSeconds.toFixed(1)} s, end-to-end ${fmtRate(r.endToEndRate)}/s (drain ${r.drainSeconds.toFixed(1)} s), alerts ${r.alerts.seen}/${r.alerts.expected}; at ${fmtRate(r.latencyRate)}/s latency p50 ${fmtMs(percentile(lat, 50))} p99 ${fmtMs(percentile(lat, 99))}; peak RSS ${fmtMiB(r.peakRss)}`,
+  );
+  console.log(`    alerts by kind: ${formatByKind(r.alerts)}`);
+  const { missing, extra } = r.alerts;
+  if (missing.length > 0) {
+    const first = missing.slice(0, SHOW).map((m) => `${m.id} (${m.template}, ${m.seen}/${m.expected})`);
+    console.log(`    missing (${missing.length} pairs): ${first.join('; ')}`);
+  }
+  if (extra.length > 0) {
+    const first = extra.slice(0, SHOW).map((x) => `${x.id} (${x.kind}, event time ${x.eventTimeEnd})`);
+    console.log(`    unplanned or duplicate (${extra.length}): ${first.join('; ')}`);
+  }
+}
+
 if (KAFKA_MODE) broker = await startBenchBroker();
+const mode =
+  broker === undefined
+    ? 'embedded mode, HTTP ingest'
+    : `Kafka mode, ${KAFKA_INGEST ? 'kafkajs producer to the events topic (key = user)' : 'HTTP ingest'}, broker ${broker.brokers}${broker.started ? ' (started for this run)' : ''}, ${PARTITIONS} partitions per topic, one replica`;
+console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${mode}`);
 console.log(
-  `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${broker === undefined ? 'embedded mode' : `Kafka mode, broker ${broker.brokers}${broker.started ? ' (started for this run)' : ''}, ${PARTITIONS} partitions per topic, one replica`}`,
-);
-console.log(
-  `${KEYS} keys, batches of ${BATCH}, ${INFLIGHT} in flight, alert fraction ${ALERT_FRACTION}, ${RUNS} run(s) per configuration; latency: ${LATENCY_SECONDS} s at ${LATENCY_LOAD} x the end-to-end rate (at most ${LATENCY_MAX_RATE}/s), a marker every 100 ms`,
+  `${KEYS} keys (users, cards, ips), batches of ${BATCH}, ${INFLIGHT} in flight, ${ALERT_FRACTION} of the events planted, seed ${SEED}, ${RUNS} run(s) per configuration; latency: ${LATENCY_SECONDS} s at ${LATENCY_LOAD} x the end-to-end rate${LATENCY_MAX_RATE > 0 ? ` (at most ${LATENCY_MAX_RATE}/s)` : ''}, a marker every 100 ms`,
 );
 try {
   const rows: string[][] = [];
-  for (const [ri, rules] of RULE_COUNTS.entries()) {
+  for (const [ri, ruleCount] of RULE_COUNTS.entries()) {
     const events = EVENT_COUNTS[Math.min(ri, EVENT_COUNTS.length - 1)]!;
+    const rules = benchRules(ruleCount, SEED);
+    console.log(`${ruleCount} rules: ${mixOf(rules)}`);
     for (const checkpointMs of CHECKPOINTS) {
       const results: RunResult[] = [];
       for (let i = 0; i < Math.max(1, RUNS); i++) {
         const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'cep-bench-prof-')) : undefined;
         const r = await run(rules, events, checkpointMs, profileDir);
         results.push(r);
-        const lat = [...r.latenciesMs].sort((a, b) => a - b);
-        console.log(
-          `  ${rules} rules, checkpoint ${checkpointMs} ms, run ${i + 1}: accepted ${fmtRate(r.acceptedRate)}/s in ${r.acceptSeconds.toFixed(1)} s, end-to-end ${fmtRate(r.endToEndRate)}/s (drain ${r.drainSeconds.toFixed(1)} s), alerts ${r.alertsSeen}/${r.alertsExpected}; at ${fmtRate(r.latencyRate)}/s latency p50 ${fmtMs(percentile(lat, 50))} p99 ${fmtMs(percentile(lat, 99))}, RSS ${fmtMiB(r.rss)}${r.peakRss === undefined ? '' : ` (peak ${fmtMiB(r.peakRss)})`}`,
-        );
+        printRun(`${ruleCount} rules, checkpoint ${checkpointMs} ms, run ${i + 1}`, r);
         if (profileDir !== undefined) {
-          console.log('  hot spots (self time of the service process):');
+          console.log('    hot spots (self time of the service process):');
           for (const h of summarizeCpuProfiles(profileDir)) {
             console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
           }
@@ -291,19 +310,21 @@ try {
         }
       }
       const lat = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-      const seen = results.reduce((s, r) => s + r.alertsSeen, 0);
-      const expected = results.reduce((s, r) => s + r.alertsExpected, 0);
+      const median = (f: (r: RunResult) => number): number => summarize(results.map(f)).median;
+      const seen = results.reduce((s, r) => s + r.alerts.seen, 0);
+      const expected = results.reduce((s, r) => s + r.alerts.expected, 0);
+      const extra = results.reduce((s, r) => s + r.alerts.extra.length, 0);
       rows.push([
-        String(rules),
+        String(ruleCount),
         fmtInt(events),
         `${checkpointMs} ms`,
-        fmtRate(summarize(results.map((r) => r.acceptedRate)).median),
-        fmtRate(summarize(results.map((r) => r.endToEndRate)).median),
-        `${fmtRate(summarize(results.map((r) => r.alertRate)).median)} (${seen}/${expected})`,
-        fmtRate(summarize(results.map((r) => r.latencyRate)).median),
+        fmtRate(median((r) => r.acceptedRate)),
+        fmtRate(median((r) => r.endToEndRate)),
+        `${seen}/${expected}${extra > 0 ? ` +${extra}` : ''}`,
+        fmtRate(median((r) => r.latencyRate)),
         fmtMs(percentile(lat, 50)),
         fmtMs(percentile(lat, 99)),
-        fmtMiB(summarize(results.map((r) => r.rss)).median),
+        fmtMiB(median((r) => r.peakRss)),
       ]);
     }
   }
@@ -315,11 +336,11 @@ try {
       'checkpoint',
       'accepted ev/s',
       'end-to-end ev/s',
-      'alerts/s (seen/expected)',
+      'alerts seen/expected',
       'latency at ev/s',
       'p50',
       'p99',
-      'RSS at end',
+      'peak RSS',
     ],
     rows,
   );
