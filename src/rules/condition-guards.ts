@@ -54,9 +54,10 @@ export interface GuardPair {
 export type RuleGuard = 'always' | readonly GuardPair[];
 
 /**
- * {@link ruleGuard}'s result. `strict` (pattern rules): an event that no condition of the rule
- * accepts can still change its NFA (it breaks a `next`/`notNext` or `consecutive` run), so the
- * rule must see every event while it holds partial matches.
+ * {@link ruleGuard}'s result. `strict` (pattern rules, see {@link isStrictPattern}): an event that
+ * no condition of the rule accepts can still change what it reports (it breaks a `next`/`notNext`
+ * or `consecutive` run, or adds a timed-out partial match), so the rule must see every event while
+ * it holds partial matches.
  *
  * @example
  * ```ts
@@ -148,8 +149,12 @@ export function ruleGuard(rule: Rule): RuleGuardInfo {
 }
 
 /**
- * Whether an event no condition accepts can still change the rule's NFA: some stage or group is
- * reached with `next`/`notNext`, or loops with `consecutive` contiguity.
+ * Whether an event that no condition of the rule accepts can still change what the rule reports:
+ * some stage or group is reached with `next`/`notNext` or loops with `consecutive` contiguity (the
+ * event breaks the run), or the rule has a `timeoutAlert`. For the last: an ignored event can
+ * fork a partial match (a relaxed loop goes on, and a branch that left it waits for the next
+ * stage), which changes no match but can add timed-out partial matches. Without partial matches,
+ * such an event changes nothing.
  *
  * @example
  * ```ts
@@ -159,6 +164,7 @@ export function ruleGuard(rule: Rule): RuleGuardInfo {
 export function isStrictPattern(rule: PatternRule): boolean {
   const strict = (s: StageCommon): boolean =>
     s.contiguity === 'next' || s.contiguity === 'notNext' || s.inner === 'consecutive';
+  if (rule.timeoutAlert !== undefined) return true;
   for (const s of rule.stages) {
     if (strict(s)) return true;
     if (isGroupSpec(s) && s.group.some(strict)) return true;

@@ -1,11 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AfterMatchSkipStrategy, Pattern, SkipStrategyKind } from '../../src/cep/index.js';
+import { compileNFA, NFA } from '../../src/cep/nfa/index.js';
 import { type CompiledCondition, compileCondition } from '../../src/rules/compile-condition.js';
 import { ConditionErrors } from '../../src/rules/condition-errors.js';
-import { conditionGuardOf, type RuleGuard, ruleGuard } from '../../src/rules/condition-guards.js';
+import {
+  conditionGuardOf,
+  isStrictPattern,
+  type RuleGuard,
+  ruleGuard,
+} from '../../src/rules/condition-guards.js';
 import type { PatternRule, Rule, StageOrGroup, ThresholdRule } from '../../src/rules/rule.js';
 import type { RuleEvent } from '../../src/rules/rule-event.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
+import {
+  ALPHABET,
+  buildPattern,
+  type OracleEvent,
+  type PatternSpec,
+  patternSpecArb,
+  streamArb,
+} from '../cep/oracle/random-patterns.js';
 
 // Soundness of the index: whenever a compiled condition is true for an event, the rules holding
 // that condition are candidates for the event. Conditions come from a small grammar over a few
@@ -180,5 +195,149 @@ describe('RuleIndex (property)', () => {
     // The grammar must exercise the guards, not only unguarded conditions.
     expect(compiled).toBeGreaterThan(refused);
     expect(trueAndGuarded).toBeGreaterThan(200);
+  });
+});
+
+// What `strict` promises the evaluator: for a pattern that is not strict, an event that no
+// condition accepts changes no match, so skipping it is safe. Random patterns of the CEP oracle
+// (quantifiers, contiguities, optional, greedy, skip strategies, within) and a few with negations,
+// `until` and groups; random streams where some events become noise (type `x`, which no condition
+// accepts). Timed-out partial matches can differ (see the last test), hence rules with a
+// `timeoutAlert` are strict.
+
+interface Outcome {
+  readonly matches: string[];
+  readonly timedOut: string[];
+}
+
+function runNfa(pattern: Pattern<OracleEvent, any>, events: readonly OracleEvent[]): Outcome {
+  const nfa = new NFA<OracleEvent>(compileNFA(pattern));
+  const state = nfa.createInitialState();
+  const show = (m: Map<string, OracleEvent[]>): string =>
+    JSON.stringify([...m].map(([stage, es]) => [stage, es.map((e) => e.id)]));
+  const matches: string[] = [];
+  const timedOut = new Set<string>();
+  const advance = (ts: number): void => {
+    const r = nfa.advanceTime(state, ts);
+    for (const m of r.matches) matches.push(show(m));
+    for (const [m] of r.timedOut) timedOut.add(show(m));
+  };
+  for (const e of events) {
+    advance(e.timestamp);
+    for (const m of nfa.process(state, e, e.timestamp)) matches.push(show(m));
+  }
+  advance(Number.MAX_SAFE_INTEGER);
+  return { matches, timedOut: [...timedOut].sort() };
+}
+
+/** The oracle spec as the rule model sees it, for {@link isStrictPattern}. */
+function asRule(spec: PatternSpec): PatternRule {
+  return {
+    id: 'p',
+    version: 1,
+    status: 'active',
+    kind: 'pattern',
+    key: ['user'],
+    alert: { severity: 'low', message: 'm' },
+    stages: spec.stages.map((s, i) => ({
+      name: s.name,
+      ...(i === 0 ? {} : { contiguity: s.contiguity }),
+      ...(s.inner === 'default' ? {} : { inner: s.inner }),
+    })),
+  };
+}
+
+const is =
+  (...types: string[]) =>
+  (e: OracleEvent): boolean =>
+    types.includes(e.type);
+
+/** Non-strict patterns with negations, until and groups (the oracle's generator has none). */
+const RELAXED_EXTRAS: readonly (() => Pattern<OracleEvent, any>)[] = [
+  () =>
+    Pattern.begin<OracleEvent>('a')
+      .where(is('a'))
+      .notFollowedBy('b')
+      .where(is('b'))
+      .followedBy('c')
+      .where(is('c'))
+      .within(8),
+  () =>
+    Pattern.begin<OracleEvent>('a').where(is('a')).oneOrMore().notFollowedBy('b').where(is('b')).within(6),
+  () =>
+    Pattern.begin<OracleEvent>('a', AfterMatchSkipStrategy.skipPastLastEvent())
+      .where(is('a'))
+      .followedBy('b')
+      .where(is('b'))
+      .oneOrMore()
+      .until(is('d'))
+      .followedBy('c')
+      .where(is('c'))
+      .within(10),
+  () =>
+    Pattern.begin<OracleEvent>('a')
+      .where(is('a'))
+      .followedBy(Pattern.begin<OracleEvent>('b').where(is('b')).followedBy('c').where(is('c')))
+      .oneOrMore()
+      .followedBy('d')
+      .where(is('d'))
+      .within(12),
+];
+
+const noiseArb = fc.array(fc.boolean(), { minLength: 20, maxLength: 20 });
+
+function withNoise(events: readonly OracleEvent[], noise: readonly boolean[]): OracleEvent[] {
+  return events.map((e, i) => (noise[i] ? { ...e, id: `x${i}`, type: 'x' } : e));
+}
+
+function expectSameWithoutNoise(pattern: () => Pattern<OracleEvent, any>, noisy: OracleEvent[]): void {
+  const all = runNfa(pattern(), noisy);
+  const skipped = runNfa(
+    pattern(),
+    noisy.filter((e) => e.type !== 'x'),
+  );
+  expect(skipped.matches).toEqual(all.matches);
+}
+
+describe('strict patterns (property)', () => {
+  it('the noise event type is accepted by no condition', () => {
+    expect(ALPHABET).not.toContain('x');
+  });
+
+  it('non-strict patterns: skipping events no condition accepts changes no match', () => {
+    let checked = 0;
+    const prop = fc.property(patternSpecArb, streamArb(20), noiseArb, (spec, events, noise) => {
+      if (isStrictPattern(asRule(spec))) return;
+      checked++;
+      expectSameWithoutNoise(() => buildPattern(spec)!, withNoise(events, noise));
+    });
+    fc.assert(prop, { seed, numRuns: 800 });
+    expect(checked).toBeGreaterThan(200);
+  });
+
+  it('non-strict patterns with negations, until and groups: the same', () => {
+    const prop = fc.property(
+      fc.integer({ min: 0, max: RELAXED_EXTRAS.length - 1 }),
+      streamArb(20),
+      noiseArb,
+      (which, events, noise) => expectSameWithoutNoise(RELAXED_EXTRAS[which]!, withNoise(events, noise)),
+    );
+    fc.assert(prop, { seed, numRuns: 400 });
+  });
+
+  it('an ignored event can add timed-out partial matches: rules with a timeoutAlert are strict', () => {
+    const pattern = RELAXED_EXTRAS[1]!; // a+ !b within 6
+    const events = [1, 2, 3, 4, 5, 6, 7].map(
+      (ts, i): OracleEvent => ({ id: `a${i}`, type: 'a', value: 0, timestamp: ts }),
+    );
+    const noisy = [...events, { id: 'x7', type: 'x', value: 0, timestamp: 8 }];
+    const all = runNfa(pattern(), noisy);
+    const skipped = runNfa(pattern(), events);
+    expect(skipped.matches).toEqual(all.matches);
+    expect(skipped.timedOut).toEqual([]);
+    expect(all.timedOut.length).toBeGreaterThan(0);
+    const rule = asRule({ stages: [], skip: { kind: SkipStrategyKind.NO_SKIP }, within: undefined });
+    expect(isStrictPattern(rule)).toBe(false);
+    expect(isStrictPattern({ ...rule, timeoutAlert: { severity: 'low', message: 't' } })).toBe(true);
   });
 });

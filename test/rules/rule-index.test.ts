@@ -264,6 +264,17 @@ describe('ruleGuard', () => {
       ]),
     ).toBe(true);
   });
+
+  it('a rule reporting timeouts is strict (an ignored event can add timed-out partial matches)', () => {
+    const rule = pattern([
+      { name: 'a', condition: 'e.type == "a"' },
+      { name: 'b', condition: 'e.type == "b"' },
+    ]);
+    expect(ruleGuard(rule).strict).toBe(false);
+    expect(
+      ruleGuard({ ...rule, within: 'PT1M', timeoutAlert: { severity: 'low', message: 't' } }).strict,
+    ).toBe(true);
+  });
 });
 
 describe('RuleIndex', () => {
