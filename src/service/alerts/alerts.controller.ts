@@ -1,19 +1,22 @@
-import { BadRequestException, Controller, Get, type MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { filter, map, type Observable } from 'rxjs';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestException, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Alert } from '../../rules/index.js';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
 import { AlertHub } from './alert-hub.js';
+import { AlertStream } from './alert-stream.js';
 
 /**
  * Alerts: `GET /alerts` (recent, newest first, filtered by `ruleId`, `key`, `from`/`to` event
  * time as epoch ms or ISO-8601, `limit` up to 1000) and `GET /alerts/stream` (Server-Sent Events,
- * one `alert` event per alert, optionally filtered by `ruleId`).
+ * one `alert` event per alert with its position in the alerts topic as `id:`, optionally filtered
+ * by `ruleId`; `Last-Event-ID` or `?since=` resumes after a position: see {@link AlertStream}).
  *
  * @example
  * ```sh
  * curl 'localhost:8080/alerts?ruleId=card-testing&limit=5'
  * curl -N localhost:8080/alerts/stream
+ * curl -N -H 'last-event-id: 41' localhost:8080/alerts/stream   # what came after alert 41, then live
  * ```
  */
 @ApiTags('alerts')
@@ -44,14 +47,42 @@ export class AlertsController {
     });
   }
 
-  @Sse('stream')
-  @ApiOperation({ summary: 'Live alerts (Server-Sent Events)' })
+  @Get('stream')
+  @ApiOperation({
+    summary: 'Live alerts (Server-Sent Events); resumes after Last-Event-ID',
+    description:
+      'Each alert is `event: alert` with `id:` its position in the alerts topic. Reconnecting with `Last-Event-ID` (or `?since=`) sends the alerts after that position first (`event: gap` first when they are not all retained), then live ones. A client too slow to follow gets `event: resume` with the id to reconnect with, and the stream ends.',
+  })
+  @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'ruleId', required: false })
-  stream(@Query('ruleId') ruleId?: string): Observable<MessageEvent> {
-    return this.hub.live().pipe(
-      filter((a) => ruleId === undefined || a.ruleId === ruleId),
-      map((a): MessageEvent => ({ type: 'alert', id: a.alertId, data: a })),
-    );
+  @ApiQuery({ name: 'since', required: false, description: 'resume after this event id (as Last-Event-ID)' })
+  @ApiHeader({ name: 'last-event-id', required: false, description: 'resume after this event id' })
+  stream(
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+    @Headers('last-event-id') lastEventId?: string,
+    @Query('ruleId') ruleId?: string,
+    @Query('since') since?: string,
+  ): void {
+    const from = lastEventId?.trim() || since?.trim() || undefined;
+    if (from !== undefined && !/^[\w.:-]{1,64}$/.test(from)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Last-Event-ID / since must be an event id of this stream (e.g. "42" or "2-1817")',
+      });
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    new AlertStream(this.hub, res, { since: from, ruleId: ruleId || undefined }).start();
   }
 }
 

@@ -7,7 +7,9 @@ import type { AlertFeed } from './alert-feed.js';
 /**
  * Kafka mode's {@link AlertFeed}: every replica reads the whole alerts topic read_committed (so
  * `GET /alerts` and the SSE stream of any replica show every alert, whichever replica's task
- * produced it), starting with the last `recent` records of each partition.
+ * produced it), starting with the last `recent` records of each partition. An alert's position
+ * is `<partition>-<offset>`: the same on every replica and across restarts, so an SSE client can
+ * resume on any replica from what the hub there retains.
  *
  * @example
  * ```ts
@@ -20,7 +22,10 @@ export class KafkaAlertFeed implements AlertFeed {
 
   constructor(private readonly kafka: KafkaConnection) {}
 
-  async start(onAlert: (alert: Alert, preexisting: boolean) => void, recent: number): Promise<void> {
+  async start(
+    onAlert: (alert: Alert, preexisting: boolean, id: string) => void,
+    recent: number,
+  ): Promise<void> {
     this.tail = await TopicTailer.start({
       port: this.kafka.port,
       admin: this.kafka.admin,
@@ -38,7 +43,7 @@ export class KafkaAlertFeed implements AlertFeed {
           this.logger.warn(`skipping unreadable alert record ${r.partition}@${r.offset}`);
           return;
         }
-        onAlert(alert, preexisting);
+        onAlert(alert, preexisting, `${r.partition}-${r.offset}`);
       },
     });
   }
