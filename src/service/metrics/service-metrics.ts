@@ -102,8 +102,8 @@ export class ServiceMetrics {
   });
 
   /**
-   * The job's event-time watermark, seconds since the epoch (set at scrape time; absent before the
-   * first watermark).
+   * The job's event-time watermark, seconds since the epoch (set at scrape time; 0 before the
+   * first watermark, and the lag 0 then too).
    */
   readonly watermark = new Gauge({
     name: 'cep_watermark_seconds',

@@ -87,8 +87,9 @@ export abstract class Pipeline {
     }
     const wm = this.watermark();
     if (wm === undefined) {
-      metrics.watermark.reset();
-      metrics.watermarkLag.reset();
+      // No event time yet: 0 for both (a watermark of 0 means "none yet").
+      metrics.watermark.set(0);
+      metrics.watermarkLag.set(0);
     } else {
       metrics.watermark.set(wm / 1000);
       metrics.watermarkLag.set((Date.now() - wm) / 1000);
