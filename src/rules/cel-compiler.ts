@@ -10,6 +10,7 @@ import {
   indexValue,
   inValues,
   isOrderable,
+  isPlainMap,
   listNumbers,
   moduloValues,
   multiplyValues,
@@ -87,6 +88,15 @@ interface RawNode {
   readonly op: string;
   readonly args: any;
   readonly meta: { alternate?: RawNode; macro?: { args: RawNode[] } };
+  /** Set by cel-js's type checker (`parse(source).check()`). */
+  readonly checkedType?: CheckedType;
+}
+
+interface CheckedType {
+  readonly kind: string;
+  readonly name: string;
+  readonly keyType?: CheckedType;
+  readonly valueType?: CheckedType;
 }
 
 interface ComprehensionArgs {
@@ -101,8 +111,8 @@ interface ComprehensionArgs {
 }
 
 /**
- * Compiles a CEL AST (from `RULE_CEL.parse(source).ast`, not yet evaluated or evaluated, either
- * works) into a tree of JavaScript closures: no `eval`, no generated source. The closures compute
+ * Compiles a type-checked CEL AST (`RULE_CEL.parse(source)`, then `.check()` on the result, which
+ * annotates the AST; the interpreter can still evaluate it) into a tree of JavaScript closures: no `eval`, no generated source. The closures compute
  * exactly what the cel-js interpreter computes for the same data (values, and whether an error is
  * raised), with dynamic typing checked at run time as cel-js does it.
  *
@@ -124,6 +134,8 @@ interface ComprehensionArgs {
  * ```
  */
 export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
+  // Static types decide run-time checks (elements of typed lists, comprehension variables).
+  if ((ast as unknown as RawNode).checkedType === undefined) return undefined;
   const slotCount = { n: 0 };
   const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
   if (root === undefined) return undefined;
@@ -292,7 +304,49 @@ function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefine
   }
   const t = compileNode(target, sc);
   if (t === undefined) return undefined;
-  return (f) => selectField(t(f), field);
+  const guard = elementGuard(target.checkedType, 'value');
+  if (guard === undefined) return undefined;
+  if (guard === null) return (f) => selectField(t(f), field);
+  return (f) => guarded(guard, selectField(t(f), field));
+}
+
+type Guard = (v: unknown) => boolean;
+
+/**
+ * The run-time check cel-js makes on an element read from a statically typed list or map (or on
+ * a comprehension variable): `null` when the static element type is `dyn` (no check), a
+ * predicate for the types modelled, `undefined` (do not compile) for others.
+ */
+function elementGuard(t: CheckedType | undefined, part: 'value' | 'key'): Guard | null | undefined {
+  if (t === undefined) return undefined;
+  if (t.kind === 'dyn' || t.kind === 'param') return null;
+  if (t.kind !== 'list' && t.kind !== 'map') return null; // a select on it is an error anyway
+  const el = part === 'key' && t.kind === 'map' ? t.keyType : t.valueType;
+  if (el === undefined) return undefined;
+  if (el.kind === 'dyn' || el.kind === 'param') return null;
+  switch (el.kind === 'list' || el.kind === 'map' ? el.kind : el.name) {
+    case 'int':
+      return (v) => typeof v === 'bigint';
+    case 'double':
+      return (v) => typeof v === 'number';
+    case 'string':
+      return (v) => typeof v === 'string';
+    case 'bool':
+      return (v) => typeof v === 'boolean';
+    case 'null':
+      return (v) => v === null;
+    case 'list':
+      return Array.isArray;
+    case 'map':
+      return (v) => typeof v === 'object' && v !== null && isPlainMap(v);
+    default:
+      return undefined;
+  }
+}
+
+function guarded(guard: Guard, v: unknown): unknown {
+  if (guard(v)) return v;
+  throw CEL_DEOPT;
 }
 
 function compileIndex(target: RawNode, index: RawNode, sc: Scope): Fn | undefined {
@@ -308,7 +362,10 @@ function compileIndex(target: RawNode, index: RawNode, sc: Scope): Fn | undefine
   const t = compileNode(target, sc);
   const i = compileNode(index, sc);
   if (t === undefined || i === undefined) return undefined;
-  return (f) => indexValue(t(f), i(f));
+  const guard = elementGuard(target.checkedType, 'value');
+  if (guard === undefined) return undefined;
+  if (guard === null) return (f) => indexValue(t(f), i(f));
+  return (f) => guarded(guard, indexValue(t(f), i(f)));
 }
 
 function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope): Fn | undefined {
@@ -566,6 +623,10 @@ function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
 function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
   const iterable = compileNode(c.iterable, sc);
   if (iterable === undefined) return undefined;
+  // The variable is checked against the static element type (list element, map key).
+  const guard = elementGuard(c.iterable.checkedType, 'key');
+  if (guard === undefined) return undefined;
+  const item = guard === null ? checkValue : (v: unknown) => guarded(guard, checkValue(v));
   const iterSlot = sc.slotCount.n++;
   const accuSlot = sc.slotCount.n++;
   const vars = new Map(sc.vars).set(c.iterVarName, iterSlot);
@@ -582,7 +643,7 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
       f.slots[accuSlot] = accu;
       for (let i = 0; i < items.length; i++) {
         if (condition !== undefined && !condition(accu)) break;
-        f.slots[iterSlot] = checkValue(items[i]);
+        f.slots[iterSlot] = item(items[i]);
         accu = step(f);
       }
       return result(accu);
@@ -597,7 +658,7 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
     let error: unknown;
     for (let i = 0; i < items.length; i++) {
       if (!condition(accu)) return result(accu);
-      f.slots[iterSlot] = checkValue(items[i]);
+      f.slots[iterSlot] = item(items[i]);
       try {
         accu = step(f);
       } catch (err) {

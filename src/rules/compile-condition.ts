@@ -108,6 +108,9 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
     return { ok: false, message: celMessage(e) };
   }
   const ast = (evaluate as unknown as { ast: ASTNode }).ast;
+  // Annotates the AST with its static types (the compiler reads them; the interpreter then skips
+  // its own check on the first evaluation).
+  const typed = (evaluate as unknown as { check(): { valid: boolean } }).check().valid;
   const refs = analyze(ast);
   if (refs.problem !== undefined) return { ok: false, message: refs.problem };
   const arithmetic = jsonNumberArithmeticProblem(ast);
@@ -138,7 +141,7 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
     if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
     return false;
   };
-  const compiled = compileCel(ast, { stages: matchedStages });
+  const compiled = typed ? compileCel(ast, { stages: matchedStages }) : undefined;
   const test =
     compiled === undefined
       ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
