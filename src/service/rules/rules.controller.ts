@@ -21,7 +21,7 @@ const RULE_BODY = {
  * | DELETE | /rules/:id?ifVersion= | delete (204) |
  * | GET | /rules/:id, /rules?status= | read |
  * | POST | /rules/validate | validate without saving: `{ valid, errors? }` |
- * | POST | /rules/dry-run | `{ rule \| ruleId, events }` -> alerts of a throwaway job |
+ * | POST | /rules/dry-run | `{ rule \| ruleId, events }` -> the first 100 alerts of a throwaway job in a worker thread (`alertCount`, `truncated`), condition errors; 422 over `DRY_RUN_TIMEOUT_MS`, 429 when 2 are running |
  *
  * @example
  * ```sh
@@ -56,6 +56,17 @@ export class RulesController {
   @Post('dry-run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a posted or stored rule over sample events on a throwaway job' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ rule, alerts (first 100, at most 1 MiB), alertCount, truncated, invalidEvents, invalidEventCount, rejected?, conditionErrors, conditionErrorDetails: [{ path, message, count, eventIndex? }], warnings? }',
+  })
+  @ApiResponse({ status: 400, description: 'Invalid rule or events: { errors: [{ path, message }] }' })
+  @ApiResponse({
+    status: 422,
+    description: 'The dry run took longer than DRY_RUN_TIMEOUT_MS or ran out of memory',
+  })
+  @ApiResponse({ status: 429, description: 'Too many dry runs at the same time' })
   @ApiBody({
     schema: {
       type: 'object',

@@ -4,18 +4,21 @@ import {
   BadRequestException,
   ConflictException,
   HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
   NotFoundException,
   type OnModuleInit,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import { type Rule, type RuleError, validateRule } from '../../rules/index.js';
 import type { Caller } from '../common/api-key.guard.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
-import { DRY_RUN_MAX_EVENTS, type DryRunResult, dryRun } from './dry-run.js';
+import { DRY_RUN_MAX_EVENTS, DryRunFailedError, type DryRunResult } from './dry-run.js';
+import { DryRunBusyError, DryRunRunner } from './dry-run-runner.js';
 import { clarifyRuleErrors } from './rule-errors.js';
 import type { RuleRecord } from './rule-record.js';
 import { RULE_STORE, type RuleStore, RuleVersionConflictError } from './rule-store.js';
@@ -54,6 +57,8 @@ export class RulesService implements OnModuleInit {
   private readonly logger = new Logger('RulesService');
   private readonly audit = new Logger('Audit');
   private queue: Promise<unknown> = Promise.resolve();
+  /** Dry runs in worker threads (dry-run-runner.ts), `DRY_RUN_TIMEOUT_MS` from the environment. */
+  private readonly dryRuns = new DryRunRunner();
 
   constructor(
     @Inject(RULE_STORE) private readonly store: RuleStore,
@@ -213,37 +218,63 @@ export class RulesService implements OnModuleInit {
 
   /**
    * Runs a posted rule (`{ rule, events }`) or a stored one (`{ ruleId, events }`) over sample
-   * events on a throwaway job.
+   * events on a throwaway job, in a worker thread ({@link DryRunRunner}): a bounded
+   * {@link DryRunResult} with the rule's validation `warnings` if any; 422 when the dry run
+   * takes longer than `DRY_RUN_TIMEOUT_MS` or runs out of memory; 429 when too many are running.
    *
    * @example
    * ```ts
    * await rules.dryRun({ ruleId: 'card-testing', events: [...] });
    * ```
    */
-  async dryRun(body: unknown): Promise<DryRunResult & { rule: { id: string; version: number } }> {
+  async dryRun(
+    body: unknown,
+  ): Promise<DryRunResult & { rule: { id: string; version: number }; warnings?: readonly RuleError[] }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalidRule([{ path: '', message: 'must be an object with "rule" or "ruleId", and "events"' }]);
     }
     const b = body as { rule?: unknown; ruleId?: unknown; events?: unknown };
     let rule: Rule;
+    let v: ReturnType<typeof validateRule>;
     if (b.rule !== undefined) {
-      const v = validateRule(b.rule);
-      if (!v.ok) throw invalidRule(v.errors.map((e) => ({ path: `/rule${e.path}`, message: e.message })));
-      rule = v.rule;
+      v = validateRule(b.rule);
     } else if (typeof b.ruleId === 'string') {
-      rule = this.get(b.ruleId);
+      // A stored rule was valid when stored; the limits (condition cost) may have changed since.
+      v = validateRule(this.get(b.ruleId));
     } else {
       throw invalidRule([
         { path: '', message: 'needs "rule" (a rule document) or "ruleId" (a stored rule)' },
       ]);
     }
+    const atRule = (e: RuleError): RuleError => ({ path: `/rule${e.path}`, message: e.message });
+    if (!v.ok) throw invalidRule(v.errors.map(atRule));
+    rule = v.rule;
+    // Paths in the rule, like those of conditionErrorDetails (errors are paths in the request body).
+    const warnings = v.warnings;
     if (!Array.isArray(b.events))
       throw invalidRule([{ path: '/events', message: 'must be an array of events' }]);
     if (b.events.length > DRY_RUN_MAX_EVENTS) {
       throw invalidRule([{ path: '/events', message: `at most ${DRY_RUN_MAX_EVENTS} events` }]);
     }
-    const result = await dryRun(rule, b.events);
-    return { rule: { id: rule.id, version: rule.version }, ...result };
+    let result: DryRunResult;
+    try {
+      result = await this.dryRuns.run(rule, b.events);
+    } catch (e) {
+      if (e instanceof DryRunFailedError)
+        throw new UnprocessableEntityException({ statusCode: 422, message: e.message });
+      if (e instanceof DryRunBusyError) {
+        throw new HttpException(
+          { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: e.message },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
+      throw e;
+    }
+    return {
+      rule: { id: rule.id, version: rule.version },
+      ...result,
+      ...(warnings === undefined ? {} : { warnings }),
+    };
   }
 
   private parse(json: unknown): Rule {
