@@ -7,7 +7,7 @@
 //   node test/integration/kafka/broker-cli.mjs restart   # same ports and log dir
 //   node test/integration/kafka/broker-cli.mjs stop      # and deletes its temp dir
 //
-// KAFKA_VERSION picks the version (default: the latest 3.9.x), KAFKA_CACHE_DIR the jar cache. The broker
+// KAFKA_VERSION picks the version (default 4.4.0; 3.9.2 for the 3.x line), KAFKA_CACHE_DIR the jar cache. The broker
 // runs detached; its state is kept in .cache/kafka-broker.json at the repository root.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

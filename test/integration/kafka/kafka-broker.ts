@@ -14,12 +14,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 
-/** The Kafka version used when `KAFKA_VERSION` is not set: the latest 3.9.x on Maven Central. */
-export const DEFAULT_KAFKA_VERSION = '3.9.2';
+/**
+ * The Kafka version used when `KAFKA_VERSION` is not set: the newest 4.x on Maven Central that the
+ * suite was run against. `KAFKA_VERSION=3.9.2` runs the suite on the last 3.x line.
+ */
+export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
 /** Everything needed to find, stop and restart a broker, also written as JSON to its state file. */
 export interface KafkaBrokerState {
-  /** Kafka version, e.g. `3.9.2`. */
+  /** Kafka version, e.g. `4.4.0`. */
   readonly version: string;
   /** Process id of the running `java ... kafka.Kafka` process (0 when stopped). */
   pid: number;
