@@ -22,11 +22,11 @@ import type { RuleEvent } from './rule-event.js';
 /**
  * @internal How the pattern's element type `T` relates to rule events: `view` gives the event a
  * condition sees, `guard` (optional) must hold before any condition runs (used for routed events,
- * where a key carries one rule's events but every pattern of the operator is offered them).
+ * where a key carries several rules' events but only some may start a match).
  *
  * @example
  * ```ts
- * const adapter: ElementAdapter<RoutedEvent> = { view: (r) => r.event, guard: (r) => r.rule.id === id };
+ * const adapter: ElementAdapter<Wrapped> = { view: (w) => w.event, guard: (w) => w.ruleId === id };
  * ```
  */
 export interface ElementAdapter<T> {

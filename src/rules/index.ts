@@ -20,23 +20,27 @@ export * from './compile-condition.js';
 export * from './compile-pattern-rule.js';
 export * from './compile-threshold-rule.js';
 export * from './condition-errors.js';
+export * from './condition-guards.js';
 export * from './field-path.js';
+export * from './group-router.js';
+export * from './grouped-event.js';
 export * from './grouping-key.js';
 export * from './json-depth.js';
 export * from './parse-duration.js';
 export * from './pattern-alerts.js';
 export { type RenderOptions, renderAlert, renderThresholdAlert } from './render-alert.js';
-export * from './routed-event.js';
+export * from './routing-plan.js';
 export * from './rule.js';
 export * from './rule-event.js';
+export * from './rule-group-operator.js';
+export * from './rule-index.js';
 export * from './rule-limits.js';
 export * from './rule-pipeline.js';
-export * from './rule-router.js';
 export * from './rule-schema.js';
+export * from './rule-stats.js';
 export * from './rule-table.js';
 export * from './rule-update.js';
 export * from './rule-validation-error.js';
-export * from './threshold-evaluator.js';
 export {
   analyzeRule,
   parseRuleJson,

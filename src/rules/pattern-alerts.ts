@@ -7,41 +7,8 @@ import type { Collector, OutputTag } from '../core/index.js';
 import type { Alert } from './alert.js';
 import { groupingKeyOf } from './grouping-key.js';
 import { renderAlert } from './render-alert.js';
-import type { RoutedEvent } from './routed-event.js';
 import type { PatternRule, Rule } from './rule.js';
 import type { RuleEvent } from './rule-event.js';
-
-/**
- * Turns the matches of dynamic pattern rules over routed events into {@link Alert}s (the rule and
- * key travel with the events). Partial matches that time out become `timeout` alerts on the
- * `timedOut` side output when the rule has a `timeoutAlert`.
- *
- * @example
- * ```ts
- * const alerts = DynamicCEP.patterns(routed.keyBy(routeKeyOf), updates, compileRoutedPatternRule)
- *   .process(new RoutedPatternAlerts(timeoutTag));
- * ```
- */
-export class RoutedPatternAlerts
-  extends DynamicPatternProcessFunction<RoutedEvent, Alert>
-  implements DynamicTimedOutPartialMatchHandler<RoutedEvent>
-{
-  constructor(private readonly timedOut?: OutputTag<Alert>) {
-    super();
-  }
-
-  processMatch(match: Map<string, RoutedEvent[]>, _ctx: DynamicPatternContext, out: Collector<Alert>): void {
-    const first = firstOf(match);
-    if (first !== undefined) out.collect(renderAlert(first.rule, unwrap(match), first.key));
-  }
-
-  processTimedOutMatch(match: Map<string, RoutedEvent[]>, ctx: DynamicPatternContext): void {
-    const first = firstOf(match);
-    if (first === undefined || this.timedOut === undefined) return;
-    if (first.rule.kind !== 'pattern' || first.rule.timeoutAlert === undefined) return;
-    ctx.output(this.timedOut, renderAlert(first.rule, unwrap(match), first.key, { timedOut: true }));
-  }
-}
 
 /**
  * Turns the matches of dynamic pattern rules over plain rule events (a stream keyed by the rules'
@@ -84,14 +51,4 @@ export class PatternAlerts
 function firstOf<T>(match: Map<string, T[]>): T | undefined {
   for (const events of match.values()) if (events.length > 0) return events[0];
   return undefined;
-}
-
-function unwrap(match: Map<string, RoutedEvent[]>): Map<string, RuleEvent[]> {
-  const out = new Map<string, RuleEvent[]>();
-  for (const [stage, events] of match)
-    out.set(
-      stage,
-      events.map((r) => r.event),
-    );
-  return out;
 }

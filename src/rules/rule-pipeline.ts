@@ -1,15 +1,15 @@
-import { DynamicCEP, type RejectedPatternUpdate } from '../cep/index.js';
-import { type DataStream, OutputTag } from '../core/index.js';
+import type { RejectedPatternUpdate } from '../cep/index.js';
+import { TwoInputTransformation } from '../core/graph/transformation.js';
+import { type DataStream, OutputTag, SingleOutputStreamOperator } from '../core/index.js';
 import type { Alert } from './alert.js';
-import { compileRoutedPatternRule } from './compile-pattern-rule.js';
-import { RoutedPatternAlerts } from './pattern-alerts.js';
-import { type RoutedEvent, routeKeyOf, ruleIdOfRouteKey } from './routed-event.js';
+import { GroupRouter } from './group-router.js';
+import { type GroupedEvent, groupKeyOf } from './grouped-event.js';
 import type { Rule } from './rule.js';
 import { DEFAULT_TIMESTAMP_FIELD, type RuleEvent } from './rule-event.js';
-import { RuleRouter } from './rule-router.js';
+import { RuleGroupOperator } from './rule-group-operator.js';
+import type { RuleStats } from './rule-stats.js';
 import { RuleTable } from './rule-table.js';
-import { type RuleUpdate, ruleDeletion } from './rule-update.js';
-import { ThresholdEvaluator } from './threshold-evaluator.js';
+import type { RuleUpdate } from './rule-update.js';
 import type { RuleOptions } from './validate-rule.js';
 
 /**
@@ -17,12 +17,19 @@ import type { RuleOptions } from './validate-rule.js';
  *
  * @example
  * ```ts
- * RulePipeline.alerts(events, updates, { lateEvents: lateTag });
+ * RulePipeline.alerts(events, updates, { lateEvents: lateTag, stats });
  * ```
  */
 export interface RulePipelineOptions extends RuleOptions {
-  /** Late events of pattern rules (routed), instead of dropping them. */
-  readonly lateEvents?: OutputTag<RoutedEvent>;
+  /** Late events (grouped), besides being counted per rule. */
+  readonly lateEvents?: OutputTag<GroupedEvent>;
+  /** Per-rule counters (alerts, late events, partial matches) of the evaluators. */
+  readonly stats?: RuleStats;
+  /**
+   * Route events only to the rules whose conditions could take them (default true). `false`
+   * evaluates every rule of a grouping on every event of it: the plain path the index must equal.
+   */
+  readonly indexed?: boolean;
 }
 
 /**
@@ -43,14 +50,16 @@ export interface RulePipelineStreams {
  * The rules layer as one job fragment: events and rule updates in, alerts out, in event time.
  *
  * ```
- * events ─keyBy(ts)─► RuleRouter ─┬─ pattern ─keyBy(rule|key)─► DynamicCEP ─► RoutedPatternAlerts ─┐
- * updates ─broadcast──┘           └─ threshold ─keyBy(rule|key)─► ThresholdEvaluator ──────────────┴─► alerts
+ * events ─keyBy(ts)─► GroupRouter ─keyBy(grouping key)─► RuleGroupOperator ─► alerts
+ * updates ─broadcast──┘                                  ┘ (broadcast)
  * ```
  *
- * Events need timestamps and watermarks (`assignTimestampsAndWatermarks`), and so does the
- * update stream (or it must be bounded), since every operator's event time is the minimum of
- * its inputs. Each rule sees the events of its own grouping key (dynamic keying); adding,
- * changing, pausing or deleting a rule touches only that rule's state.
+ * Events are routed once per distinct grouping (the key fields rules group by), not once per
+ * rule, and only to the rules whose conditions could take them (the rule index); all rules of a
+ * grouping live side by side in one keyed state per key (one event queue, their NFAs and
+ * windows). Events need timestamps and watermarks (`assignTimestampsAndWatermarks`), and so does
+ * the update stream (or it must be bounded), since every operator's event time is the minimum of
+ * its inputs. Adding, changing, pausing or deleting a rule touches only that rule's state.
  *
  * @example
  * ```ts
@@ -69,10 +78,10 @@ export const RulePipeline = {
   },
 
   /**
-   * The first half of {@link RulePipeline.alerts}: dynamic keying. Each event goes to every rule
-   * in force at its timestamp whose grouping key it has, as a {@link RoutedEvent} to be keyed by
-   * `routeKeyOf`. Across processes the routed stream goes through a repartition topic keyed by
-   * `routeKeyOf` (the service's Kafka mode), then into {@link RulePipeline.evaluate}.
+   * The first half of {@link RulePipeline.alerts}: each event once per grouping, naming the
+   * rules (id and version in force at its time) that could take it. Across processes the routed
+   * stream goes through a repartition topic keyed by the grouping key (the service's Kafka
+   * mode), then into {@link RulePipeline.evaluate}.
    *
    * @example
    * ```ts
@@ -83,23 +92,27 @@ export const RulePipeline = {
   route(
     events: DataStream<RuleEvent>,
     updates: DataStream<RuleUpdate>,
-    options: RuleOptions = {},
-  ): { routed: DataStream<RoutedEvent>; rejectedUpdates: DataStream<RejectedPatternUpdate<Rule>> } {
+    options: RulePipelineOptions = {},
+  ): { routed: DataStream<GroupedEvent>; rejectedUpdates: DataStream<RejectedPatternUpdate<Rule>> } {
     const rejectedTag = new OutputTag<RejectedPatternUpdate<Rule>>('rules-rejected-updates');
     const tsField = options.timestampField ?? DEFAULT_TIMESTAMP_FIELD;
     const routed = events
       .keyBy((e) => e[tsField] as number)
       .connect(updates.broadcast(RuleTable.descriptor))
       .process(
-        new RuleRouter({ errors: options.errors, timestampField: tsField, rejectedUpdates: rejectedTag }),
+        new GroupRouter({
+          errors: options.errors,
+          timestampField: tsField,
+          rejectedUpdates: rejectedTag,
+          indexed: options.indexed ?? true,
+        }),
       );
     return { routed, rejectedUpdates: routed.getSideOutput(rejectedTag) };
   },
 
   /**
-   * The second half of {@link RulePipeline.alerts}: routed events (in event time) and the rule
-   * updates in, alerts out. Pattern rules run in one DynamicCEP operator, threshold rules in the
-   * threshold evaluator, both keyed by `routeKeyOf`.
+   * The second half of {@link RulePipeline.alerts}: grouped events (in event time) and the rule
+   * updates in, alerts out, every rule of a grouping evaluated beside the others per key.
    *
    * @example
    * ```ts
@@ -107,35 +120,26 @@ export const RulePipeline = {
    * ```
    */
   evaluate(
-    routed: DataStream<RoutedEvent>,
+    routed: DataStream<GroupedEvent>,
     updates: DataStream<RuleUpdate>,
     options: RulePipelineOptions = {},
-  ): DataStream<Alert> {
-    const timedOutTag = new OutputTag<Alert>('rules-timed-out-alerts');
+  ): SingleOutputStreamOperator<Alert> {
     const tsField = options.timestampField ?? DEFAULT_TIMESTAMP_FIELD;
-    const ruleOptions: RuleOptions = { errors: options.errors, timestampField: tsField };
-    const thresholdAlerts = routed
-      .filter((r) => r.rule.kind === 'threshold')
-      .keyBy(routeKeyOf)
-      .connect(updates.broadcast(RuleTable.descriptor))
-      .process(new ThresholdEvaluator(ruleOptions));
-    // The CEP operator sees a threshold version of a rule as a deletion, so a rule that changes
-    // kind stops matching as a pattern.
-    const cepUpdates = updates.map(
-      (u): RuleUpdate =>
-        u.deleted === true || (u.definition as Partial<Rule> | undefined)?.kind !== 'threshold'
-          ? u
-          : ruleDeletion(u.id, u.version),
+    const config = {
+      options: { errors: options.errors, timestampField: tsField },
+      lateEvents: options.lateEvents,
+      stats: options.stats,
+    };
+    const env = routed.getExecutionEnvironment();
+    const keyed = routed.keyBy(groupKeyOf);
+    const t = new TwoInputTransformation<GroupedEvent, RuleUpdate, Alert>(
+      'RuleGroupOperator',
+      keyed.getTransformation(),
+      updates.broadcast().getTransformation(),
+      () => new RuleGroupOperator(config),
+      groupKeyOf,
     );
-    const patternStream = DynamicCEP.patterns(
-      routed.filter((r) => r.rule.kind === 'pattern').keyBy(routeKeyOf),
-      cepUpdates,
-      (rule: Rule) => compileRoutedPatternRule(rule, ruleOptions),
-      // Each key belongs to one rule: only its pattern runs there (not every rule's, N x N work).
-      { patternOfKey: ruleIdOfRouteKey },
-    );
-    if (options.lateEvents !== undefined) patternStream.sideOutputLateData(options.lateEvents);
-    const patternAlerts = patternStream.process(new RoutedPatternAlerts(timedOutTag));
-    return patternAlerts.union(thresholdAlerts, patternAlerts.getSideOutput(timedOutTag));
+    env.addOperator(t);
+    return new SingleOutputStreamOperator(env, t);
   },
 };

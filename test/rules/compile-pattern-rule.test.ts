@@ -16,7 +16,6 @@ import { type Collector, OutputTag, StreamExecutionEnvironment } from '../../src
 import {
   type Alert,
   compilePatternRule,
-  compileRoutedPatternRule,
   groupingKeyOf,
   PatternAlerts,
   type PatternRule,
@@ -254,7 +253,6 @@ describe('compilePatternRule: rule -> Pattern -> behaviour', () => {
       compare: { op: '>', value: 1 },
     };
     expect(() => compilePatternRule(threshold)).toThrow(/\/kind: must be pattern/);
-    expect(() => compileRoutedPatternRule(threshold)).toThrow(/\/kind: must be pattern/);
   });
 
   it('runs in a job with CEP.pattern, keyed by the rule key', async () => {

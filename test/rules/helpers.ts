@@ -6,6 +6,7 @@ import {
   type Rule,
   type RuleEvent,
   RulePipeline,
+  type RulePipelineOptions,
   type RuleUpdate,
   ruleUpdate,
   validateRule,
@@ -44,6 +45,7 @@ export async function runRules(
   rules: readonly (Rule | RuleUpdate)[],
   events: readonly RuleEvent[],
   parallelism = 2,
+  options: RulePipelineOptions = {},
 ): Promise<{ alerts: Alert[]; rejected: string[] }> {
   const env = new StreamExecutionEnvironment({ parallelism, autoWatermarkInterval: 0 });
   const input = env
@@ -54,7 +56,7 @@ export async function runRules(
   const updates = env.fromCollection<RuleUpdate>(
     rules.map((r) => ('definition' in r || 'deleted' in r ? (r as RuleUpdate) : ruleUpdate(r as Rule))),
   );
-  const { alerts, rejectedUpdates } = RulePipeline.alerts(input, updates);
+  const { alerts, rejectedUpdates } = RulePipeline.alerts(input, updates, options);
   const rejected = new CollectSink<string>();
   rejectedUpdates.map((r) => `${r.update.id} v${r.update.version}: ${r.reason}`).sinkTo(rejected);
   const out = await alerts.executeAndCollect();

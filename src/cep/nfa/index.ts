@@ -21,4 +21,5 @@ export * from './nfa-state-serializer.js';
 export * from './shared-buffer.js';
 export * from './shared-buffer-entry.js';
 export * from './skip-pruning.js';
+export * from './unmatched-events.js';
 export * from './unsupported-pattern-error.js';

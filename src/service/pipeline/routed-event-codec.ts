@@ -1,58 +1,56 @@
 import type { KafkaRecord, KafkaSinkMessage } from '../../core/connectors/kafka/index.js';
-import { type RoutedEvent, routeKeyOf } from '../../rules/index.js';
+import type { GroupedEvent, RuleRef } from '../../rules/index.js';
 
 /**
- * The repartition topic's record format: key `routeKeyOf`, value `{"key":…,"event":…}`, and the
- * rule's JSON in the header `rule`. The router emits one routed event per (event, rule), all
- * sharing the event object and each rule version's object, so their JSON is made once per object
- * (weak caches): with N rules, one stringify of the event instead of N, and none of the rule. The
- * evaluator keeps the parsed rule of each distinct rule JSON (rules are few), so it parses only
- * the value per record.
+ * The repartition topic's record format: key = the grouping key, value
+ * `{"key":…,"refs":[["rule-id",version],…],"event":…}`. One record per (event, distinct
+ * grouping), naming the rules by id and version, never carrying their JSON: the evaluator
+ * resolves them in its own rule table (and waits for a version it has not read yet). An event
+ * routed to several groupings is stringified once (a weak cache on the event object).
  *
  * @example
  * ```ts
  * const codec = new RoutedEventCodec();
- * codec.decode(recordOf(codec.encode(routed))); // deep-equal to routed
+ * codec.decode(recordOf(codec.encode(grouped))); // deep-equal to grouped
  * ```
  */
 export class RoutedEventCodec {
-  private readonly ruleJson = new WeakMap<object, string>();
   private readonly eventJson = new WeakMap<object, string>();
-  /** Evaluator side: rule JSON -> parsed rule (bounded: a replaced version's entry is dropped). */
-  private readonly rules = new Map<string, RoutedEvent['rule']>();
 
-  encode(r: RoutedEvent): KafkaSinkMessage {
-    let rule = this.ruleJson.get(r.rule);
-    if (rule === undefined) {
-      rule = JSON.stringify(r.rule);
-      this.ruleJson.set(r.rule, rule);
-    }
-    let event = this.eventJson.get(r.event);
+  encode(g: GroupedEvent): KafkaSinkMessage {
+    let event = this.eventJson.get(g.event);
     if (event === undefined) {
-      event = JSON.stringify(r.event);
-      this.eventJson.set(r.event, event);
+      event = JSON.stringify(g.event);
+      this.eventJson.set(g.event, event);
     }
-    return {
-      key: routeKeyOf(r),
-      value: `{"key":${JSON.stringify(r.key)},"event":${event}}`,
-      headers: { [RULE_HEADER]: rule },
-    };
+    let refs = '';
+    for (let i = 0; i < g.refs.length; i++) {
+      const r = g.refs[i]!;
+      refs += `${i === 0 ? '' : ','}[${JSON.stringify(r.id)},${r.version}]`;
+    }
+    return { key: g.key, value: `{"key":${JSON.stringify(g.key)},"refs":[${refs}],"event":${event}}` };
   }
 
-  decode(record: KafkaRecord): RoutedEvent {
-    const header = record.headers[RULE_HEADER];
-    if (header === undefined) throw new Error('routed record without its rule header');
-    const ruleText = header.toString();
-    let rule = this.rules.get(ruleText);
-    if (rule === undefined) {
-      rule = JSON.parse(ruleText) as RoutedEvent['rule'];
-      for (const [json, r] of this.rules) if (r.id === rule.id) this.rules.delete(json);
-      this.rules.set(ruleText, rule);
+  decode(record: KafkaRecord): GroupedEvent {
+    const value = JSON.parse(record.value?.toString('utf8') ?? 'null') as {
+      key?: unknown;
+      refs?: unknown;
+      event?: unknown;
+    } | null;
+    if (
+      value === null ||
+      typeof value.key !== 'string' ||
+      !Array.isArray(value.refs) ||
+      typeof value.event !== 'object' ||
+      value.event === null
+    ) {
+      throw new Error('malformed routed record');
     }
-    const value = JSON.parse(record.value?.toString('utf8') ?? 'null') as Pick<RoutedEvent, 'key' | 'event'>;
-    return { rule, key: value.key, event: value.event };
+    const refs: RuleRef[] = value.refs.map((r: unknown) => {
+      if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'number')
+        throw new Error('malformed rule reference');
+      return { id: r[0], version: r[1] };
+    });
+    return { key: value.key, refs, event: value.event as GroupedEvent['event'] };
   }
 }
-
-/** Header of a routed record holding its rule's JSON. */
-const RULE_HEADER = 'cep.rule';

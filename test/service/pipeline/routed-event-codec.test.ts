@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord } from '../../../src/core/connectors/kafka/index.js';
-import { type RoutedEvent, routeKeyOf, validateRule } from '../../../src/rules/index.js';
+import type { GroupedEvent } from '../../../src/rules/index.js';
 import { RoutedEventCodec } from '../../../src/service/pipeline/routed-event-codec.js';
-
-const ruleJson = (version: number) => ({
-  id: 'r1',
-  version,
-  status: 'active',
-  kind: 'pattern',
-  key: ['user'],
-  stages: [{ name: 'a', condition: 'e.type == "a"' }],
-  alert: { severity: 'low', message: 'm' },
-});
-const rule = (version: number) => {
-  const v = validateRule(ruleJson(version));
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.rule;
-};
 
 /** The record a consumer would read back for a produced message. */
 function asRecord(m: ReturnType<RoutedEventCodec['encode']>, offset: number): KafkaRecord {
-  const headers: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = Buffer.from(v);
   return {
     topic: 'routed',
     partition: 0,
@@ -29,31 +12,42 @@ function asRecord(m: ReturnType<RoutedEventCodec['encode']>, offset: number): Ka
     timestamp: 0,
     key: Buffer.from(String(m.key)),
     value: Buffer.from(String(m.value)),
-    headers,
+    headers: {},
   };
 }
 
 describe('RoutedEventCodec', () => {
-  it('round-trips routed events, with fields that look like its own framing, across rule versions', () => {
+  it('round-trips grouped events with rule references, fields that look like its own framing and odd names', () => {
     const writer = new RoutedEventCodec();
     const reader = new RoutedEventCodec();
-    const event = { type: 'a', ts: 1, user: 'ann', rule: { x: ',"rule":' }, note: '"key":' };
-    const routed: RoutedEvent[] = [
-      { rule: rule(1), key: '[["user","ann"]]', event },
-      { rule: rule(1), key: '[["user","bob"]]', event: { ...event, user: 'bob' } },
-      { rule: rule(2), key: '[["user","ann"]]', event },
+    const event = { type: 'a', ts: 1, user: 'ann', refs: { x: ',"refs":[' }, note: '"key":', constructor: 1 };
+    const grouped: GroupedEvent[] = [
+      {
+        key: '[["user","ann"]]',
+        event,
+        refs: [
+          { id: 'r1', version: 1 },
+          { id: 'r2', version: 7 },
+        ],
+      },
+      { key: '[["card","4111"]]', event, refs: [] },
+      { key: '[["user","bob"]]', event: { ...event, user: 'bob' }, refs: [{ id: 'r1', version: 2 }] },
     ];
-    routed.forEach((r, i) => {
-      const m = writer.encode(r);
-      expect(m.key).toBe(routeKeyOf(r));
-      const back = reader.decode(asRecord(m, i));
-      expect(back).toEqual(r);
+    grouped.forEach((g, i) => {
+      const m = writer.encode(g);
+      expect(m.key).toBe(g.key);
+      expect(String(m.value)).not.toContain('"stages"'); // references, never rule bodies
+      expect(reader.decode(asRecord(m, i))).toEqual(g);
     });
   });
 
-  it('refuses a record without its rule header (the runner dead-letters it)', () => {
-    const m = new RoutedEventCodec().encode({ rule: rule(1), key: 'k', event: { type: 'a', ts: 1 } });
-    const record = { ...asRecord(m, 0), headers: {} };
-    expect(() => new RoutedEventCodec().decode(record)).toThrow(/rule header/);
+  it('refuses malformed records (the runner dead-letters them)', () => {
+    const record = (value: string) => ({ ...asRecord({ key: 'k', value }, 0) });
+    const codec = new RoutedEventCodec();
+    expect(() => codec.decode(record('{"key":"k","event":{"type":"a"}}'))).toThrow(/malformed/);
+    expect(() => codec.decode(record('{"key":"k","refs":[["r",null]],"event":{"type":"a"}}'))).toThrow(
+      /malformed/,
+    );
+    expect(() => codec.decode(record('null'))).toThrow(/malformed/);
   });
 });

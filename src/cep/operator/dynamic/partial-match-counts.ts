@@ -1,8 +1,17 @@
 import type { JobClient } from '../../../core/api/job-client.js';
-import { DynamicCepOperator } from './dynamic-cep-operator.js';
+
+/** An operator that reports its partial matches per pattern (the dynamic CEP operator, the rules' group operator). */
+interface PartialMatchReporter {
+  partialMatchesByPattern(): Map<string, number>;
+}
+
+function reportsPartialMatches(op: unknown): op is PartialMatchReporter {
+  return typeof (op as Partial<PartialMatchReporter>).partialMatchesByPattern === 'function';
+}
 
 /**
- * Partial matches per pattern id over every dynamic CEP operator instance running in `jobs`
+ * Partial matches per pattern id over every operator instance running in `jobs` that reports them
+ * (`partialMatchesByPattern()`: the dynamic CEP operator, the rules layer's group operator)
  * (summed over subtasks and jobs). Walks keyed state: call it at metrics scrape time.
  *
  * @example
@@ -14,7 +23,7 @@ export function partialMatchCounts(jobs: Iterable<JobClient>): Map<string, numbe
   const total = new Map<string, number>();
   for (const job of jobs) {
     for (const op of job.getRunningOperators()) {
-      if (!(op instanceof DynamicCepOperator)) continue;
+      if (!reportsPartialMatches(op)) continue;
       for (const [id, n] of op.partialMatchesByPattern()) total.set(id, (total.get(id) ?? 0) + n);
     }
   }

@@ -1,0 +1,612 @@
+import { deserialize, serialize } from 'node:v8';
+import {
+  type CompiledNFA,
+  compileNFA,
+  deserializeNFAState,
+  NFA,
+  type NFAState,
+  serializeNFAState,
+  skipsUnmatchedEvents,
+} from '../cep/nfa/index.js';
+import type { OutputTag } from '../core/api/output-tag.js';
+import { AbstractStreamOperator } from '../core/runtime/operators/abstract-stream-operator.js';
+import type { TwoInputStreamOperator } from '../core/runtime/stream-operator.js';
+import type { BroadcastState } from '../core/state/broadcast-state.js';
+import type { ValueState } from '../core/state/state.js';
+import { MapStateDescriptor, ValueStateDescriptor } from '../core/state/state-descriptor.js';
+import type {
+  InternalTimer,
+  InternalTimerServiceImpl,
+  Triggerable,
+} from '../core/time/internal-timer-service.js';
+import type { Alert } from './alert.js';
+import { compilePatternRule } from './compile-pattern-rule.js';
+import { type CompiledThresholdRule, compileThresholdRule } from './compile-threshold-rule.js';
+import type { GroupedEvent, RuleRef } from './grouped-event.js';
+import { renderAlert, renderThresholdAlert } from './render-alert.js';
+import type { Rule } from './rule.js';
+import type { RuleEvent } from './rule-event.js';
+import { RuleStats } from './rule-stats.js';
+import { type RuleEntry, RuleTable } from './rule-table.js';
+import type { RuleUpdate } from './rule-update.js';
+import type { RuleOptions } from './validate-rule.js';
+import { addToAggregate, aggregateValue, compareValues, type WindowAggregate } from './window-aggregate.js';
+
+/**
+ * How a {@link RuleGroupOperator} is configured (`RulePipeline.evaluate` fills it in).
+ *
+ * @example
+ * ```ts
+ * const config: RuleGroupConfig = { options: { errors }, lateEvents: lateTag, stats };
+ * ```
+ */
+export interface RuleGroupConfig {
+  readonly options: RuleOptions;
+  /** Late events (at or behind the watermark on arrival) go here instead of being only counted. */
+  readonly lateEvents?: OutputTag<GroupedEvent> | undefined;
+  /** Where late events, partial matches and alerts are counted per rule (default: none kept). */
+  readonly stats?: RuleStats | undefined;
+}
+
+/** One pattern rule's NFA state for one key (absent when the NFA holds nothing). */
+interface PatternSlot {
+  readonly id: string;
+  v: number;
+  s: NFAState<RuleEvent>;
+  /** `nfa.nextTimeout(s)`: when time alone changes this slot. */
+  t: number | undefined;
+}
+
+/** One threshold rule's open windows for one key, by window start. */
+interface WindowSlot {
+  readonly id: string;
+  readonly wins: Map<number, WindowAggregate>;
+}
+
+/** Everything one key holds besides its queue: every rule of the grouping side by side. */
+interface KeyRules {
+  /** Pattern rules with partial matches, sorted by id. */
+  p: PatternSlot[];
+  /** Threshold rules with open windows, sorted by id. */
+  w: WindowSlot[];
+  /** The registered time timer (`undefined`: none). */
+  next: number | undefined;
+}
+
+/** A rule version compiled for this operator. */
+interface CompiledRule {
+  readonly id: string;
+  readonly version: number;
+  readonly rule: Rule;
+  readonly nfa: NFA<RuleEvent> | undefined;
+  readonly compiledNfa: CompiledNFA<RuleEvent> | undefined;
+  readonly threshold: CompiledThresholdRule | undefined;
+  /**
+   * An event no condition takes can still change the rule's partial matches (strict contiguity
+   * breaks them, a loop or optional stage forks them): the rule must see every event of a key
+   * where it holds partial matches.
+   */
+  readonly strict: boolean;
+}
+
+/** Events of one key waiting for the watermark, in arrival order (plain data, default serializer). */
+interface Queue {
+  readonly ts: number[];
+  readonly ev: GroupedEvent[];
+}
+
+const QUEUE_TIMER = 'q';
+const TIME_TIMER = 't';
+const NONE: readonly RuleRef[] = [];
+
+/** Index of `id` in a list sorted by id, or `-(insertion point) - 1`. */
+function search(list: readonly { readonly id: string }[], id: string): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = list[mid]!.id;
+    if (m < id) lo = mid + 1;
+    else if (m > id) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+/**
+ * Evaluates every rule of one grouping for one key in one place (DESIGN §6, "many rules, one
+ * pass"): input 1 is {@link GroupedEvent}s keyed by their grouping key, input 2 the rule updates
+ * (broadcast). Per key it keeps one event queue and, beside each other, the NFA state of each
+ * pattern rule holding partial matches and the open windows of each threshold rule.
+ *
+ * - Events wait in the key's queue until the watermark passes them, then are taken in timestamp
+ *   order (ties in arrival order). Each event goes to the rules it names (`refs`: those the rule
+ *   index found could take it, with the version in force at its time) and to every strict rule
+ *   holding partial matches for the key (an event no stage takes still breaks a strict run).
+ *   Rules not fed an event are exactly those for which it would change nothing.
+ * - Before each distinct timestamp, rules whose state changes with time alone (`within`
+ *   timeouts, a trailing `notFollowedBy`) are advanced to it; one timer per key at the earliest
+ *   such time (and at the earliest window end) does the same when no event comes.
+ * - A ref to a version this operator has not read yet holds the key's queue from that event on
+ *   until the version arrives (across processes the rules topic may lag the routed records): no
+ *   race, no lost event.
+ * - Events at or behind the watermark on arrival are late: counted per rule in `stats` and sent
+ *   to `lateEvents` when set.
+ * - Versions: a pattern rule's partial matches belong to one version; a newer version, a pause
+ *   or a deletion drops them on every key. Threshold windows follow {@link ThresholdEvaluator}'s
+ *   rules: windows ending by the switch still alert under the old version.
+ *
+ * @example
+ * ```ts
+ * grouped.keyBy(groupKeyOf).connect(updates.broadcast()) // as RulePipeline.evaluate does
+ * ```
+ */
+export class RuleGroupOperator
+  extends AbstractStreamOperator<Alert>
+  implements TwoInputStreamOperator<GroupedEvent, RuleUpdate, Alert>, Triggerable<string>
+{
+  private rules!: BroadcastState<string, RuleEntry>;
+  private queue!: ValueState<Queue>;
+  private keyRules!: ValueState<KeyRules>;
+  private timers!: InternalTimerServiceImpl<string>;
+  /** Compiled versions by id (a few per id at most). */
+  private readonly compiled = new Map<string, CompiledRule[]>();
+  private readonly keyRulesDescriptor: ValueStateDescriptor<KeyRules>;
+  private readonly stats: RuleStats;
+  /** Scratch: the slots fed the current event. */
+  private readonly fed = new Set<string>();
+
+  constructor(private readonly config: RuleGroupConfig) {
+    super();
+    this.stats = config.stats ?? new RuleStats();
+    this.keyRulesDescriptor = new ValueStateDescriptor<KeyRules>('rule-group.rules', {
+      serialize: (k) => this.encode(k),
+      deserialize: (b) => this.decode(b),
+    });
+  }
+
+  override open(): void | Promise<void> {
+    this.rules = this.operatorStateBackend.getBroadcastState(RuleTable.descriptor);
+    const backend = this.keyedBackend!;
+    this.queue = backend.getOrCreateKeyedState(new ValueStateDescriptor<Queue>('rule-group.queue'));
+    this.keyRules = backend.getOrCreateKeyedState(this.keyRulesDescriptor);
+    this.timers = this.getInternalTimerService<string>('rule-group-timers', this);
+    return super.open();
+  }
+
+  processElement1(value: GroupedEvent, timestamp: number): void {
+    this.keyedBackend!.setCurrentKey(value.key);
+    if (timestamp <= this.currentWatermark) {
+      for (const ref of value.refs) this.stats.late(ref.id);
+      if (this.config.lateEvents !== undefined)
+        this.output.collectSide(this.config.lateEvents, value, timestamp);
+      return;
+    }
+    const q = this.queue.value();
+    if (q !== undefined) {
+      // The heap backend hands out the stored object: appending needs no write back.
+      q.ts.push(timestamp);
+      q.ev.push(value);
+      return;
+    }
+    this.queue.update({ ts: [timestamp], ev: [value] });
+    this.timers.registerEventTimeTimer(QUEUE_TIMER, this.afterWatermark());
+  }
+
+  processElement2(update: RuleUpdate, timestamp: number): void {
+    const watermark = this.currentWatermark;
+    const since = Number.isFinite(timestamp) ? timestamp : watermark;
+    const change = RuleTable.apply(this.rules, update, since, watermark, this.config.options);
+    if (change.outcome !== 'applied') return;
+    const { id, entry } = change;
+    if (entry.versions.length <= 1 && !this.compiled.has(id)) return; // a new rule: no state anywhere yet
+    const latest = RuleTable.latest(entry);
+    this.compiled.set(
+      id,
+      (this.compiled.get(id) ?? []).filter((c) => RuleTable.find(entry, c.version) !== undefined),
+    );
+    // Drop on every key what can no longer alert: partial matches of other versions than the
+    // latest active one, windows whose version stopped before they end.
+    this.keyedBackend!.applyToAllKeys('', this.keyRulesDescriptor, (_key, state) => {
+      const k = state.value();
+      if (k === undefined) return;
+      let changed = false;
+      const pi = search(k.p, id);
+      if (pi >= 0 && (latest.status !== 'active' || k.p[pi]!.v !== latest.version)) {
+        this.stats.partialMatches(id, -this.countOf(k.p[pi]!));
+        k.p.splice(pi, 1);
+        changed = true;
+      }
+      const wi = search(k.w, id);
+      if (wi >= 0) {
+        const wins = k.w[wi]!.wins;
+        for (const [start, acc] of [...wins]) if (!canAlert(entry, acc)) wins.delete(start);
+        if (wins.size === 0) k.w.splice(wi, 1);
+        changed = true;
+      }
+      if (!changed) return;
+      if (k.p.length === 0 && k.w.length === 0) state.clear();
+      else state.update(k);
+    });
+  }
+
+  onEventTime(timer: InternalTimer<string>): void {
+    const watermark = this.currentWatermark;
+    let k = this.keyRules.value();
+    if (timer.namespace === QUEUE_TIMER) {
+      const q = this.queue.value();
+      if (q === undefined) return;
+      k ??= { p: [], w: [], next: undefined };
+      const remaining = this.drain(q, k, watermark);
+      if (!remaining) this.queue.clear();
+      else this.timers.registerEventTimeTimer(QUEUE_TIMER, this.afterWatermark());
+    } else {
+      if (k === undefined) return;
+      k.next = undefined;
+    }
+    this.advance(k, watermark);
+    this.fireWindows(k, watermark);
+    this.store(k);
+  }
+
+  onProcessingTime(_timer: InternalTimer<string>): void {}
+
+  /**
+   * Partial matches held now per rule id over every key of this subtask (kept as a running
+   * count, so a scrape walks nothing).
+   *
+   * @example
+   * ```ts
+   * operator.partialMatchesByPattern(); // Map { 'card-testing' => 12 }
+   * ```
+   */
+  partialMatchesByPattern(): Map<string, number> {
+    return this.stats.partialMatchCounts();
+  }
+
+  /** The time of a timer that fires at the next watermark advance. */
+  private afterWatermark(): number {
+    const w = this.currentWatermark;
+    return w + 1 > w ? w + 1 : w;
+  }
+
+  /**
+   * Feeds the due events of `q` to the key's rules in timestamp order (ties: arrival); stops at an
+   * event naming a rule version not read yet. Returns whether events remain queued.
+   */
+  private drain(q: Queue, k: KeyRules, watermark: number): boolean {
+    const { ts, ev } = q;
+    const n = ts.length;
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) if (ts[i]! <= watermark) order.push(i);
+    if (order.length === 0) return n > 0;
+    let sorted = true;
+    for (let i = 1; i < order.length && sorted; i++) if (ts[order[i]!]! < ts[order[i - 1]!]!) sorted = false;
+    if (!sorted) order.sort((a, b) => ts[a]! - ts[b]! || a - b);
+    let done = 0;
+    let last = Number.NaN;
+    for (; done < order.length; done++) {
+      const i = order[done]!;
+      const g = ev[i]!;
+      if (!this.resolvable(g.refs)) break;
+      const t = ts[i]!;
+      if (t !== last) {
+        this.advance(k, t);
+        last = t;
+      }
+      this.feed(k, g, t);
+    }
+    if (done === 0) return true;
+    if (done === order.length && n === order.length) {
+      ts.length = 0;
+      ev.length = 0;
+      return false;
+    }
+    const taken = new Set<number>();
+    for (let j = 0; j < done; j++) taken.add(order[j]!);
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      if (taken.has(i)) continue;
+      ts[kept] = ts[i]!;
+      ev[kept] = ev[i]!;
+      kept++;
+    }
+    ts.length = kept;
+    ev.length = kept;
+    return kept > 0;
+  }
+
+  /** Whether every ref names a version this operator has read (older ones count: they are skipped). */
+  private resolvable(refs: readonly RuleRef[]): boolean {
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
+      const entry = this.rules.get(r.id);
+      if (entry === undefined || RuleTable.latest(entry).version < r.version) return false;
+    }
+    return true;
+  }
+
+  /** One event to the rules it names and to the strict rules holding partial matches. */
+  private feed(k: KeyRules, g: GroupedEvent, ts: number): void {
+    const refs = g.refs ?? NONE;
+    const event = g.event;
+    const fed = this.fed;
+    fed.clear();
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      const c = this.compiledOf(ref.id, ref.version);
+      if (c === undefined) continue;
+      fed.add(ref.id);
+      if (c.nfa !== undefined) this.feedPattern(k, c, event, ts, g.key);
+      else if (c.threshold !== undefined) this.feedThreshold(k, c, event, ts);
+    }
+    // Strict rules see every event of their key while they hold partial matches.
+    for (let i = 0; i < k.p.length; i++) {
+      const slot = k.p[i]!;
+      if (fed.has(slot.id)) continue;
+      const c = this.compiledOf(slot.id, slot.v);
+      if (c === undefined || !c.strict) continue;
+      this.processSlot(k, i, c, event, ts, g.key);
+      if (k.p[i] !== slot) i--; // emptied and removed
+    }
+  }
+
+  private feedPattern(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number, key: string): void {
+    let i = search(k.p, c.id);
+    if (i >= 0) {
+      const slot = k.p[i]!;
+      if (slot.v > c.version) return; // routed under a version replaced since
+      if (slot.v < c.version) {
+        this.stats.partialMatches(c.id, -this.countOf(slot));
+        slot.v = c.version;
+        slot.s = c.nfa!.createInitialState();
+        slot.t = undefined;
+      }
+    } else {
+      if (!this.isLive(c, ts)) return;
+      i = -i - 1;
+      k.p.splice(i, 0, { id: c.id, v: c.version, s: c.nfa!.createInitialState(), t: undefined });
+    }
+    this.processSlot(k, i, c, event, ts, key);
+  }
+
+  /** Runs one event through slot `i`; removes the slot when its NFA is left empty. */
+  private processSlot(
+    k: KeyRules,
+    i: number,
+    c: CompiledRule,
+    event: RuleEvent,
+    ts: number,
+    key: string,
+  ): void {
+    const slot = k.p[i]!;
+    const nfa = c.nfa!;
+    const before = nfa.partialMatchCount(slot.s);
+    const matches = nfa.process(slot.s, event, ts);
+    for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), ts);
+    this.settle(k, i, c, before);
+  }
+
+  /** After a slot changed: keeps the partial-match count and its timeout, drops it when empty. */
+  private settle(k: KeyRules, i: number, c: CompiledRule, before: number): void {
+    const slot = k.p[i]!;
+    const nfa = c.nfa!;
+    if (nfa.isStateEmpty(slot.s)) {
+      this.stats.partialMatches(c.id, -before);
+      k.p.splice(i, 1);
+      return;
+    }
+    this.stats.partialMatches(c.id, nfa.partialMatchCount(slot.s) - before);
+    slot.t = nfa.nextTimeout(slot.s);
+  }
+
+  private feedThreshold(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number): void {
+    const t = c.threshold!;
+    // Windows this event may count in under its version: those ending by the next version's start.
+    const entry = this.rules.get(c.id)!;
+    const version = RuleTable.find(entry, c.version);
+    if (version?.status !== 'active') return;
+    const endBy = RuleTable.validUntil(entry, c.version) ?? Number.NEGATIVE_INFINITY;
+    if (ts >= endBy) return;
+    if (!t.accepts(event)) return;
+    const value = t.valueOf(event);
+    if (value === undefined) return;
+    let wi = search(k.w, c.id);
+    if (wi < 0) {
+      wi = -wi - 1;
+      k.w.splice(wi, 0, { id: c.id, wins: new Map() });
+    }
+    const wins = k.w[wi]!.wins;
+    for (const w of t.assigner.assignWindows(event, ts, this.assignerContext)) {
+      if (w.end > endBy) continue; // the next version starts this window afresh
+      let acc = wins.get(w.start);
+      if (acc !== undefined && acc.v !== c.version) {
+        if (acc.v > c.version) continue;
+        acc = undefined;
+      }
+      wins.set(w.start, addToAggregate(acc, c.version, w.start, w.end, event, ts, value));
+    }
+    if (wins.size === 0) k.w.splice(wi, 1);
+  }
+
+  private readonly assignerContext = {
+    getCurrentProcessingTime: (): number => this.params.processingTimeService.getCurrentProcessingTime(),
+  };
+
+  /** Advances every slot whose state changes by `time` (timeouts, trailing `notFollowedBy`). */
+  private advance(k: KeyRules, time: number): void {
+    for (let i = 0; i < k.p.length; i++) {
+      const slot = k.p[i]!;
+      if (slot.t === undefined || slot.t > time) continue;
+      const c = this.compiledOf(slot.id, slot.v);
+      if (c === undefined) {
+        k.p.splice(i--, 1);
+        continue;
+      }
+      const before = c.nfa!.partialMatchCount(slot.s);
+      const { matches, timedOut } = c.nfa!.advanceTime(slot.s, time);
+      const key = this.keyedBackend!.getCurrentKey() as string;
+      for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), time);
+      if (c.rule.kind === 'pattern' && c.rule.timeoutAlert !== undefined) {
+        for (let j = 0; j < timedOut.length; j++) {
+          const [match, at] = timedOut[j]!;
+          this.emit(renderAlert(c.rule, match, key, { timedOut: true }), at);
+        }
+      }
+      this.settle(k, i, c, before);
+      if (k.p[i] !== slot) i--;
+    }
+  }
+
+  /** Emits and drops the windows that ended by `watermark`. */
+  private fireWindows(k: KeyRules, watermark: number): void {
+    const key = this.keyedBackend!.getCurrentKey() as string;
+    for (let i = 0; i < k.w.length; i++) {
+      const slot = k.w[i]!;
+      const entry = this.rules.get(slot.id);
+      for (const [start, acc] of slot.wins) {
+        if (acc.end - 1 > watermark) continue;
+        slot.wins.delete(start);
+        if (entry === undefined || !canAlert(entry, acc)) continue;
+        const c = this.compiledOf(slot.id, acc.v);
+        if (c?.threshold === undefined) continue;
+        const rule = c.threshold.rule;
+        const value = aggregateValue(acc, rule.aggregate);
+        if (compareValues(value, rule.compare.op, rule.compare.value)) {
+          this.emit(
+            renderThresholdAlert(rule, key, {
+              start: acc.start,
+              end: acc.end,
+              value,
+              count: acc.n,
+              last: acc.last,
+            }),
+            acc.end - 1,
+          );
+        }
+      }
+      if (slot.wins.size === 0) k.w.splice(i--, 1);
+    }
+  }
+
+  /** Writes the key's rules back (or clears them) and keeps one time timer at the earliest due time. */
+  private store(k: KeyRules): void {
+    let next: number | undefined;
+    for (const slot of k.p) if (slot.t !== undefined && (next === undefined || slot.t < next)) next = slot.t;
+    for (const slot of k.w) {
+      for (const acc of slot.wins.values()) if (next === undefined || acc.end - 1 < next) next = acc.end - 1;
+    }
+    if (next !== undefined) next = Math.max(next, this.afterWatermark());
+    if (k.next !== next) {
+      if (k.next !== undefined) this.timers.deleteEventTimeTimer(TIME_TIMER, k.next);
+      if (next !== undefined) this.timers.registerEventTimeTimer(TIME_TIMER, next);
+      k.next = next;
+    }
+    if (k.p.length === 0 && k.w.length === 0) this.keyRules.clear();
+    else this.keyRules.update(k);
+  }
+
+  private emit(alert: Alert, timestamp: number): void {
+    this.stats.alert(alert.ruleId);
+    this.output.collect(alert, timestamp);
+  }
+
+  /** Whether a pattern version may start a match at `ts` (active, and its version in force then). */
+  private isLive(c: CompiledRule, ts: number): boolean {
+    const entry = this.rules.get(c.id);
+    if (entry === undefined) return false;
+    const latest = RuleTable.latest(entry);
+    if (latest.version !== c.version) return RuleTable.ruleAt(entry, ts) === c.rule;
+    return latest.status === 'active';
+  }
+
+  private countOf(slot: PatternSlot): number {
+    const c = this.compiledOf(slot.id, slot.v);
+    return c === undefined ? 0 : c.nfa!.partialMatchCount(slot.s);
+  }
+
+  /** The compiled version `version` of rule `id`, compiled on first use; `undefined` if not kept or not active. */
+  private compiledOf(id: string, version: number): CompiledRule | undefined {
+    const list = this.compiled.get(id);
+    if (list !== undefined)
+      for (let i = 0; i < list.length; i++) if (list[i]!.version === version) return list[i];
+    const entry = this.rules.get(id);
+    const v = entry === undefined ? undefined : RuleTable.find(entry, version);
+    if (v?.rule === undefined) return undefined;
+    let c: CompiledRule;
+    try {
+      c = this.compile(v.rule);
+    } catch {
+      return undefined; // the table validated it; a definition that fails here is not run
+    }
+    if (list === undefined) this.compiled.set(id, [c]);
+    else list.push(c);
+    return c;
+  }
+
+  private compile(rule: Rule): CompiledRule {
+    const options = this.config.options;
+    if (rule.kind === 'threshold') {
+      return {
+        id: rule.id,
+        version: rule.version,
+        rule,
+        nfa: undefined,
+        compiledNfa: undefined,
+        threshold: compileThresholdRule(rule, options),
+        strict: false,
+      };
+    }
+    const compiledNfa = compileNFA(compilePatternRule(rule, options));
+    const pts = this.params.processingTimeService;
+    return {
+      id: rule.id,
+      version: rule.version,
+      rule,
+      nfa: new NFA<RuleEvent>(compiledNfa, { processingTime: () => pts.getCurrentProcessingTime() }),
+      compiledNfa,
+      threshold: undefined,
+      strict: !skipsUnmatchedEvents(compiledNfa),
+    };
+  }
+
+  private encode(k: KeyRules): Uint8Array {
+    const p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }> = [];
+    for (const slot of k.p) {
+      const c = this.compiledOf(slot.id, slot.v);
+      if (c?.compiledNfa !== undefined)
+        p.push({ id: slot.id, v: slot.v, s: serializeNFAState(c.compiledNfa, slot.s), t: slot.t });
+    }
+    return new Uint8Array(serialize({ p, w: k.w, next: k.next }));
+  }
+
+  private decode(bytes: Uint8Array): KeyRules {
+    const data = deserialize(bytes) as {
+      p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }>;
+      w: WindowSlot[];
+      next: number | undefined;
+    };
+    const p: PatternSlot[] = [];
+    for (const e of data.p) {
+      const c = this.compiledOf(e.id, e.v);
+      if (c?.compiledNfa === undefined) continue; // a version that no longer compiles: its matches go
+      const s = deserializeNFAState(c.compiledNfa, e.s);
+      p.push({ id: e.id, v: e.v, s, t: e.t });
+      this.stats.partialMatches(e.id, c.nfa!.partialMatchCount(s));
+    }
+    return { p, w: data.w, next: data.next };
+  }
+}
+
+/**
+ * Whether an aggregate may still alert under `entry`: built by a kept, active version for a
+ * window ending by the time a newer version took over, or by a version newer than this subtask
+ * has seen.
+ */
+function canAlert(entry: RuleEntry, acc: WindowAggregate): boolean {
+  if (acc.v > RuleTable.latest(entry).version) return true;
+  const version = RuleTable.find(entry, acc.v);
+  if (version === undefined || version.status !== 'active' || version.rule?.kind !== 'threshold')
+    return false;
+  return acc.end <= RuleTable.validUntil(entry, acc.v)!;
+}
