@@ -28,10 +28,10 @@ export function jsonNumberArithmeticProblem(root: ASTNode): string | undefined {
       const [l, r] = v.args as [Node, Node];
       const literal = isDataNumber(l) ? intLiteral(r) : isDataNumber(r) ? intLiteral(l) : undefined;
       if (literal !== undefined) {
-        const text = v.input.slice(v.start, v.end);
+        const text = sourceText(v);
         if (v.op === '%') {
           const data = isDataNumber(l) ? l : r;
-          const field = data.input.slice(data.start, data.end);
+          const field = sourceText(data);
           return `${text}: JSON numbers are doubles, which have no %; write int(${field}) instead of ${field}`;
         }
         return `${text}: JSON numbers are doubles; write ${literal}.0`;
@@ -45,6 +45,21 @@ export function jsonNumberArithmeticProblem(root: ASTNode): string | undefined {
     } else stack.push(v.args);
   }
   return undefined;
+}
+
+/** The node's source text, with the opening parentheses its span leaves out (`(a + b) * 2`). */
+function sourceText(n: Node): string {
+  let start = n.start;
+  let open = 0;
+  for (let i = n.start; i < n.end; i++) {
+    if (n.input[i] === '(') open++;
+    else if (n.input[i] === ')') open--;
+  }
+  while (open < 0 && start > 0 && /[\s(]/.test(n.input[start - 1]!)) {
+    start--;
+    if (n.input[start] === '(') open++;
+  }
+  return n.input.slice(start, n.end);
 }
 
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
