@@ -66,6 +66,11 @@ export class RulesService implements OnModuleInit {
     metrics: ServiceMetrics,
   ) {
     metrics.onCollect(() => metrics.rulesActive.set(this.activeCount()));
+    if (this.dryRuns.mode === 'in-process') {
+      this.logger.warn(
+        'no compiled dry-run worker (running from TypeScript sources): dry runs run on the main thread',
+      );
+    }
   }
 
   async onModuleInit(): Promise<void> {
