@@ -13,7 +13,7 @@ import { AbstractStreamOperator } from '../core/runtime/operators/abstract-strea
 import type { TwoInputStreamOperator } from '../core/runtime/stream-operator.js';
 import type { BroadcastState } from '../core/state/broadcast-state.js';
 import type { ValueState } from '../core/state/state.js';
-import { MapStateDescriptor, ValueStateDescriptor } from '../core/state/state-descriptor.js';
+import { ValueStateDescriptor } from '../core/state/state-descriptor.js';
 import type {
   InternalTimer,
   InternalTimerServiceImpl,
