@@ -227,3 +227,40 @@ export function summarizeCpuProfiles(dir: string, n = 15): { fn: string; ms: num
     .slice(0, n)
     .map(([fn, ms]) => ({ fn, ms, pct: (100 * ms) / total }));
 }
+
+/** The engine's event-time watermark as `/metrics` reports it (`cep_watermark_seconds`), polled. */
+export interface WatermarkWatch {
+  /** The highest watermark read so far (epoch ms; 0 before the first). */
+  readonly ms: number;
+  /** When it last moved (performance.now()), or when the watch started. */
+  readonly advancedAt: number;
+  stop(): void;
+}
+
+/**
+ * Polls the service's watermark gauge every `intervalMs`: a drain that sees event time move knows
+ * the service is still working off its backlog, even when no alert arrived for a while.
+ */
+export function watchWatermark(url: string, intervalMs = 1000): WatermarkWatch {
+  const w = { ms: 0, advancedAt: performance.now() };
+  const poll = async (): Promise<void> => {
+    try {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const m = /^cep_watermark_seconds (\S+)/m.exec(text);
+      const ms = m === null ? 0 : Number(m[1]) * 1000;
+      if (ms > w.ms) Object.assign(w, { ms, advancedAt: performance.now() });
+    } catch {
+      // the service is busy or stopping: the next poll tells
+    }
+  };
+  const timer = setInterval(() => void poll(), intervalMs);
+  return {
+    get ms() {
+      return w.ms;
+    },
+    get advancedAt() {
+      return w.advancedAt;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
