@@ -121,7 +121,7 @@ async function waitFor(done: () => boolean, since: () => number): Promise<void> 
 
 /**
  * Pushes the rules, then the probe rule, and waits for a probe alert: rule changes apply in
- * order, so the engine then has every rule. The probe rule goes again before the events.
+ * order, so the engine then has every rule. The probe rule is deleted before the events.
  */
 async function pushRules(
   service: ServiceChild,
@@ -148,7 +148,13 @@ async function pushRules(
   throw new Error('the rules never became active');
 }
 
-async function run(rules: readonly BenchRule[], events: number, checkpointMs: number, profileDir?: string) {
+/** One run on a fresh service: rules, throughput phase, drain, latency phase. */
+async function run(
+  rules: readonly BenchRule[],
+  events: number,
+  checkpointMs: number,
+  profileDir?: string,
+): Promise<RunResult> {
   const kafka = broker?.serviceEnv(PARTITIONS);
   const service = await startServiceChild({
     env: { CHECKPOINT_INTERVAL_MS: String(checkpointMs), ...kafka?.env },
@@ -250,7 +256,7 @@ async function run(rules: readonly BenchRule[], events: number, checkpointMs: nu
         acceptSeconds: (tAccepted - t0) / 1000,
         drainSeconds: (tDone - tAccepted) / 1000,
         peakRss: peakRss ?? rss,
-      } satisfies RunResult;
+      };
     } finally {
       stream.close();
     }
