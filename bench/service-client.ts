@@ -195,8 +195,17 @@ export async function openAlertStream(
   return { close: () => abort.abort() };
 }
 
-/** Self time per function of the `.cpuprofile` files in `dir`, biggest first (top `n`). */
-export function summarizeCpuProfiles(dir: string, n = 15): { fn: string; ms: number; pct: number }[] {
+/**
+ * Self time of the `.cpuprofile` files in `dir`, biggest first (top `n`): per function, or per
+ * area (`by: 'area'`: the engine's directories such as `src/cep` or `src/core/checkpoint`, each
+ * npm package, node's internals, native code, idle and GC), which says where the time goes
+ * when no single function stands out.
+ */
+export function summarizeCpuProfiles(
+  dir: string,
+  n = 15,
+  by: 'function' | 'area' = 'function',
+): { fn: string; ms: number; pct: number }[] {
   const self = new Map<string, number>();
   let total = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -211,9 +220,13 @@ export function summarizeCpuProfiles(dir: string, n = 15): { fn: string; ms: num
     const names = new Map<number, string>();
     for (const node of p.nodes) {
       const cf = node.callFrame;
-      const where =
-        cf.url === '' ? '' : ` ${cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${cf.lineNumber + 1}`;
-      names.set(node.id, `${cf.functionName || '(anonymous)'}${where}`);
+      const url = cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/');
+      if (by === 'area') names.set(node.id, areaOf(cf.functionName, cf.url));
+      else
+        names.set(
+          node.id,
+          `${cf.functionName || '(anonymous)'}${url === '' ? '' : ` ${url}:${cf.lineNumber + 1}`}`,
+        );
     }
     p.samples.forEach((id, i) => {
       const dt = (p.timeDeltas[i] ?? 0) / 1000;
@@ -226,6 +239,17 @@ export function summarizeCpuProfiles(dir: string, n = 15): { fn: string; ms: num
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
     .map(([fn, ms]) => ({ fn, ms, pct: (100 * ms) / total }));
+}
+
+/** The area of a profile frame, from its function name and script URL (see {@link summarizeCpuProfiles}). */
+function areaOf(fn: string, url: string): string {
+  if (url === '') return fn.startsWith('(') ? fn : 'native (JSON, fs, crypto, ...)';
+  // The first node_modules: a package's own dist/ is the package, not the service's dist/.
+  const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (pkg !== null) return pkg[1]!;
+  const src = /\/dist\/src\/(core\/[^/]+|[^/]+)\//.exec(url);
+  if (src !== null) return `src/${src[1]}`;
+  return url.startsWith('node:') ? 'node internals' : url;
 }
 
 /** The engine's event-time watermark as `/metrics` reports it (`cep_watermark_seconds`), polled. */

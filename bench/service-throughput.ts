@@ -325,7 +325,11 @@ try {
         results.push(r);
         printRun(`${ruleCount} rules, checkpoint ${checkpointMs} ms, run ${i + 1}`, r);
         if (profileDir !== undefined) {
-          console.log('    hot spots (self time of the service process):');
+          console.log('    where the time goes (self time of the service process, by area):');
+          for (const h of summarizeCpuProfiles(profileDir, 12, 'area')) {
+            console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
+          }
+          console.log('    hot spots (by function):');
           for (const h of summarizeCpuProfiles(profileDir)) {
             console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
           }
