@@ -2,18 +2,20 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import {
   addValues,
   CEL_DEOPT,
-  CelRuntimeError,
   celEquals,
+  celError,
   checkValue,
   comprehensionRange,
   divideValues,
   indexValue,
   inValues,
+  isMapObject,
   isOrderable,
   isPlainMap,
   listNumbers,
   moduloValues,
   multiplyValues,
+  noSuchKey,
   selectField,
   sizeOf,
   subtractValues,
@@ -48,7 +50,7 @@ export interface CompiledCel {
    * except that it throws {@link CEL_DEOPT} for a case it does not model; then (and only then) the
    * caller evaluates the expression with the interpreter.
    */
-  evaluate(event: unknown, ts: unknown, stages: StageEvents | undefined): unknown;
+  evaluate(event: unknown, stages: StageEvents | undefined): unknown;
 }
 
 /**
@@ -62,13 +64,14 @@ export interface CompiledCel {
 export interface CelCompileOptions {
   /** The stage names `matched` holds (`matched` alone is a map of all of them). */
   readonly stages: readonly string[];
+  /** The event field `ts` reads (default `'ts'`). */
+  readonly timestampField?: string;
 }
 
 type Fn = (f: Frame) => unknown;
 
 interface Frame {
-  e: unknown;
-  ts: unknown;
+  e: Record<string, unknown>;
   stages: StageEvents | undefined;
   /** Iteration variables and accumulators of comprehensions, by slot. */
   slots: unknown[];
@@ -141,14 +144,16 @@ export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCe
   if (root === undefined) return undefined;
   const n = slotCount.n;
   return {
-    evaluate(event, ts, stages) {
-      const f: Frame = { e: event, ts, stages, slots: n === 0 ? EMPTY : new Array(n) };
-      return root(f);
+    evaluate(event, stages) {
+      // The event must be a map as cel-js sees one; its fields are then read without re-checking.
+      if (!isMapObject(event)) throw CEL_DEOPT;
+      // A frame per evaluation (V8 makes this cheaper than reusing one).
+      return root({ e: event as Record<string, unknown>, stages, slots: n === 0 ? NO_SLOTS : new Array(n) });
     },
   };
 }
 
-const EMPTY: unknown[] = [];
+const NO_SLOTS: unknown[] = [];
 
 function compileNode(node: RawNode, sc: Scope): Fn | undefined {
   const meta = node.meta;
@@ -256,19 +261,15 @@ function compileId(name: string, sc: Scope): Fn | undefined {
   if (slot !== undefined) return (f) => f.slots[slot];
   switch (name) {
     case 'e':
+      return (f) => f.e;
+    case 'ts': {
+      const field = sc.options.timestampField ?? 'ts';
       return (f) => {
-        const e = f.e;
-        if (typeof e === 'object' && e !== null) return e;
-        throw CEL_DEOPT;
-      };
-    case 'ts':
-      return (f) => {
-        const ts = f.ts;
+        const ts = f.e[field]; // as compile-condition hands `ts` to the interpreter
         if (typeof ts === 'number') return ts;
-        throw new CelRuntimeError(
-          ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'",
-        );
+        throw celError(ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'");
       };
+    }
     case 'matched': {
       const names = sc.options.stages;
       return (f) => {
@@ -295,11 +296,12 @@ function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefine
     return (f) => stageEvents(f, field);
   }
   if (target.op === 'id' && target.args === 'e' && !sc.vars.has('e')) {
-    // The hot path: a field of the event.
+    // The hot path: a field of the event (a plain object, checked once per evaluation).
     return (f) => {
       const e = f.e;
-      if (typeof e === 'object' && e !== null) return selectField(e, field);
-      throw CEL_DEOPT;
+      const v = e[field];
+      if (v !== undefined && Object.hasOwn(e, field)) return checkValue(v);
+      throw noSuchKey(field);
     };
   }
   const t = compileNode(target, sc);
@@ -384,7 +386,7 @@ function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope
       if (lv === !decisive) {
         const rv = r(f);
         if (typeof rv === 'boolean') return rv;
-        throw new CelRuntimeError('Logical operator requires bool operands');
+        throw celError('Logical operator requires bool operands');
       }
     } catch (err) {
       if (err === CEL_DEOPT || lv === !decisive) throw err;
@@ -392,7 +394,7 @@ function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope
     }
     const rv = r(f);
     if (rv === decisive) return decisive;
-    throw lerr instanceof Error ? lerr : new CelRuntimeError('Logical operator requires bool operands');
+    throw lerr instanceof Error ? lerr : celError('Logical operator requires bool operands');
   };
 }
 
@@ -405,7 +407,7 @@ function compileTernary(cond: RawNode, a: RawNode, b: RawNode, sc: Scope): Fn | 
     const v = c(f);
     if (v === true) return x(f);
     if (v === false) return y(f);
-    throw new CelRuntimeError('Ternary condition must be bool');
+    throw celError('Ternary condition must be bool');
   };
 }
 
@@ -413,6 +415,8 @@ function compileBinary(op: string, left: RawNode, right: RawNode, sc: Scope): Fn
   const l = compileNode(left, sc);
   const r = compileNode(right, sc);
   if (l === undefined || r === undefined) return undefined;
+  const special = compileWithLiteral(op, l, left, right);
+  if (special !== undefined) return special;
   switch (op) {
     case '==':
       return (f) => celEquals(l(f), r(f));
@@ -461,6 +465,84 @@ function compileBinary(op: string, left: RawNode, right: RawNode, sc: Scope): Fn
     default:
       return undefined;
   }
+}
+
+/**
+ * The common shapes `x == "lit"`, `x > 500.0`, `x in ["a", "b"]` with the literal on the right:
+ * the same results as the general operations, with the literal's type known in advance.
+ */
+function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): Fn | undefined {
+  if (right.op === 'list' && op === 'in') {
+    const strings = constantStrings(right);
+    if (strings === undefined) return undefined;
+    // Only strings in the list: anything but a string equals none of them.
+    return (f) => {
+      const a = l(f);
+      return typeof a === 'string' && strings.has(a);
+    };
+  }
+  if (right.op !== 'value' || left.op === 'value') return undefined;
+  const lit: unknown = right.args;
+  if (op === '==' || op === '!=') {
+    const eq = op === '==';
+    switch (typeof lit) {
+      case 'string':
+      case 'boolean':
+        // Equal only to the same string / bool; unequal to everything else.
+        return eq ? (f) => l(f) === lit : (f) => l(f) !== lit;
+      case 'number':
+        return (f) => {
+          const a = l(f);
+          // biome-ignore lint/suspicious/noDoubleEquals: int == double compares values, as in cel-js
+          const r = typeof a === 'number' ? a === lit : typeof a === 'bigint' ? (a as any) == lit : false;
+          return r === eq;
+        };
+      default:
+        return undefined;
+    }
+  }
+  if (typeof lit !== 'number' && typeof lit !== 'bigint') return undefined;
+  const n = lit as number;
+  switch (op) {
+    case '<':
+      return (f) => {
+        const a = l(f);
+        if (typeof a === 'number' || typeof a === 'bigint') return a < n;
+        throw CEL_DEOPT;
+      };
+    case '<=':
+      return (f) => {
+        const a = l(f);
+        if (typeof a === 'number' || typeof a === 'bigint') return a <= n;
+        throw CEL_DEOPT;
+      };
+    case '>':
+      return (f) => {
+        const a = l(f);
+        if (typeof a === 'number' || typeof a === 'bigint') return a > n;
+        throw CEL_DEOPT;
+      };
+    case '>=':
+      return (f) => {
+        const a = l(f);
+        if (typeof a === 'number' || typeof a === 'bigint') return a >= n;
+        throw CEL_DEOPT;
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The strings of a list literal made only of string literals. */
+function constantStrings(list: RawNode): ReadonlySet<string> | undefined {
+  const elements = list.args as RawNode[];
+  if (elements.length === 0) return undefined;
+  const out = new Set<string>();
+  for (const e of elements) {
+    if (e.op !== 'value' || typeof e.args !== 'string') return undefined;
+    out.add(e.args);
+  }
+  return out;
 }
 
 function compileAll(nodes: readonly RawNode[], sc: Scope): Fn[] | undefined {
@@ -547,7 +629,7 @@ const FUNCTIONS: Readonly<Record<string, (x: unknown) => unknown>> = {
     if (typeof x === 'bigint') return x;
     if (typeof x === 'number') {
       if (Number.isFinite(x)) return BigInt(Math.trunc(x));
-      throw new CelRuntimeError('int() type error: integer overflow');
+      throw celError('int() type error: integer overflow');
     }
     throw CEL_DEOPT;
   },
@@ -580,7 +662,7 @@ const FUNCTIONS: Readonly<Record<string, (x: unknown) => unknown>> = {
 };
 
 function nonEmpty(xs: number[], fn: string): number[] {
-  if (xs.length === 0) throw new CelRuntimeError(`${fn}() of an empty list`);
+  if (xs.length === 0) throw celError(`${fn}() of an empty list`);
   return xs;
 }
 
@@ -603,8 +685,7 @@ function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
       const key = fields[i]!;
       let v: unknown;
       if (typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
-        const p = Object.getPrototypeOf(obj);
-        if (p !== Object.prototype && p !== null) throw CEL_DEOPT;
+        if (!isMapObject(obj)) throw CEL_DEOPT;
         v = Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
         if (v !== undefined) checkValue(v);
       } else if (typeof obj === 'function' || typeof obj === 'symbol' || obj === undefined) {
@@ -612,7 +693,7 @@ function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
       }
       if (v === undefined) {
         if (i === fields.length - 1) return false;
-        throw new CelRuntimeError(`No such key: ${key}`);
+        throw celError(`No such key: ${key}`);
       }
       obj = v;
     }

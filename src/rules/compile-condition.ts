@@ -141,7 +141,7 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
     if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
     return false;
   };
-  const compiled = typed ? compileCel(ast, { stages: matchedStages }) : undefined;
+  const compiled = typed ? compileCel(ast, { stages: matchedStages, timestampField: tsField }) : undefined;
   const test =
     compiled === undefined
       ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
@@ -154,7 +154,7 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
         }
       : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
           try {
-            const r = compiled.evaluate(event, event[tsField], ctx);
+            const r = compiled.evaluate(event, ctx);
             if (r === true) return true;
             return result(r);
           } catch (e) {

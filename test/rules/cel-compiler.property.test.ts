@@ -174,7 +174,7 @@ function compiledOutcome(
   const compiled = compileCel(parsed.ast, { stages: STAGES });
   if (compiled === undefined) return undefined;
   try {
-    return { value: normalize(compiled.evaluate(event, event.ts, stagesOf(stages))) };
+    return { value: normalize(compiled.evaluate(event, stagesOf(stages))) };
   } catch (e) {
     return e === CEL_DEOPT ? { deopt: true } : { error: true };
   }
