@@ -96,21 +96,21 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
   if (source.length > RULE_LIMITS.maxConditionChars) {
     return { ok: false, message: `must be at most ${RULE_LIMITS.maxConditionChars} characters` };
   }
-  const checked = RULE_CEL.check(source);
+  // Parsed and type-checked once: the check annotates the AST with its static types, which the
+  // compiler reads (and the interpreter then skips its own check on the first evaluation).
+  let parsed: ReturnType<typeof RULE_CEL.parse>;
+  try {
+    parsed = RULE_CEL.parse(source);
+  } catch (e) {
+    return { ok: false, message: celMessage(e) };
+  }
+  const checked = parsed.check();
   if (!checked.valid) return { ok: false, message: celMessage(checked.error) };
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
     return { ok: false, message: `must return bool, returns ${checked.type}` };
   }
-  let evaluate: (vars: Record<string, unknown>) => unknown;
-  try {
-    evaluate = RULE_CEL.parse(source);
-  } catch (e) {
-    return { ok: false, message: celMessage(e) };
-  }
-  const ast = (evaluate as unknown as { ast: ASTNode }).ast;
-  // Annotates the AST with its static types (the compiler reads them; the interpreter then skips
-  // its own check on the first evaluation).
-  const typed = (evaluate as unknown as { check(): { valid: boolean } }).check().valid;
+  const evaluate = parsed as (vars: Record<string, unknown>) => unknown;
+  const ast = parsed.ast;
   const refs = analyze(ast);
   if (refs.problem !== undefined) return { ok: false, message: refs.problem };
   const arithmetic = jsonNumberArithmeticProblem(ast);
@@ -141,7 +141,7 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
     if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
     return false;
   };
-  const compiled = typed ? compileCel(ast, { stages: matchedStages, timestampField: tsField }) : undefined;
+  const compiled = compileCel(ast, { stages: matchedStages, timestampField: tsField });
   const test =
     compiled === undefined
       ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {

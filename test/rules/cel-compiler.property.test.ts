@@ -18,7 +18,9 @@ const STAGES = ['a', 'b'] as const;
 
 // ---- random JSON data ----
 
-const KEYS = ['y', 'z', 's', 'amount'] as const;
+// Field names include ones JavaScript objects inherit; `__proto_x` becomes `__proto__` as an own
+// key through JSON text (see `viaJson`).
+const KEYS = ['y', 'z', 's', 'amount', 'constructor', 'toString', 'valueOf', '__proto_x'] as const;
 const jsonLeaf = fc.oneof(
   fc.constantFrom('a', 'ab', '', 'payout', 'héllo😀', 'b'),
   fc.constantFrom(0, 1, -1, 1.5, 2, 500, 900, -0.5, 1e21),
@@ -35,19 +37,26 @@ const { json } = fc.letrec<{ json: unknown }>((tie) => ({
 }));
 const numberList = fc.array(fc.constantFrom(0, 1, 2.5, 900, -3), { maxLength: 4 });
 
-const eventArb = fc.record(
-  {
-    type: fc.constantFrom('payout', 'login', 'a'),
-    amount: fc.oneof(fc.constantFrom(0, 1, 2, 500, 900, 1.5, -2), json),
-    n: fc.oneof(fc.constantFrom(0, 1, 2, 3), json),
-    s: fc.oneof(fc.constantFrom('a', 'ab', 'payout', ''), json),
-    b: fc.oneof(fc.boolean(), json),
-    l: fc.oneof(numberList, fc.array(json, { maxLength: 3 })),
-    x: fc.oneof(fc.record({ y: json, z: json }, { requiredKeys: [] }), json),
-    ts: fc.constantFrom(1000, 2000),
-  },
-  { requiredKeys: ['type', 'ts'] },
-);
+/** The value as JSON.parse makes it from text, with `__proto_x` keys renamed `__proto__`. */
+function viaJson<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v).replaceAll('"__proto_x"', '"__proto__"')) as T;
+}
+
+const eventArb = fc
+  .record(
+    {
+      type: fc.constantFrom('payout', 'login', 'a'),
+      amount: fc.oneof(fc.constantFrom(0, 1, 2, 500, 900, 1.5, -2), json),
+      n: fc.oneof(fc.constantFrom(0, 1, 2, 3), json),
+      s: fc.oneof(fc.constantFrom('a', 'ab', 'payout', ''), json),
+      b: fc.oneof(fc.boolean(), json),
+      l: fc.oneof(numberList, fc.array(json, { maxLength: 3 })),
+      x: fc.oneof(fc.record({ y: json, z: json }, { requiredKeys: [] }), json),
+      ts: fc.constantFrom(1000, 2000),
+    },
+    { requiredKeys: ['type', 'ts'] },
+  )
+  .map(viaJson);
 const stageEventsArb = fc.record({
   a: fc.array(eventArb, { maxLength: 3 }),
   b: fc.array(eventArb, { maxLength: 2 }),
@@ -65,6 +74,7 @@ const { bool, any } = fc.letrec<{
   num: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom('e.amount', 'e.n', 'e.x.y', 'e.l[0]', 'e["amount"]', 'ts', 'x', 'x.amount', 'x.y'),
+    fc.constantFrom('e.l[e.n]', 'e.x[e.s]', '[1, 2][e.n]', 'e.x.toString', 'e.x["valueOf"]', 'e.s.size()'),
     fc.constantFrom('1.5', '2.0', '0.0', '-3.0', '500.0', '0', '1', '2', '-1', '9223372036854775807'),
     tie('str').map((s) => `size(${s})`),
     tie('list').map((l) => `size(${l})`),
