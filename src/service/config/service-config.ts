@@ -21,6 +21,7 @@
  * | `KAFKA_BOOT_TIMEOUT_MS` | 60000 | how long boot retries retriable Kafka errors (broker starting, topic leaders, coordinators) before exiting 1 |
  * | `EVENT_OUT_OF_ORDERNESS_MS` | 1000 | watermark delay behind the highest event time |
  * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
+ * | `IDLE_TIMEOUT_MS` | 10000 | Kafka mode: an events partition read to its end with no event for this long stops holding event time back (0 = never idle) |
  * | `MAX_EVENT_TIME_SKEW_MS` | 300000 | events timestamped further ahead of the wall clock are dead-lettered (0 = no limit) |
  * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
  * | `ALERT_BUFFER_SIZE` | 1000 | alerts kept for `GET /alerts` |
@@ -57,6 +58,8 @@ export interface ServiceConfig {
   readonly kafka: KafkaSettings;
   readonly outOfOrdernessMs: number;
   readonly idleFlushMs: number;
+  /** Kafka mode: quiet time after which a caught-up events partition is idle; 0 = never. */
+  readonly idleTimeoutMs: number;
   /** Largest accepted lead of an event's timestamp over the wall clock; 0 = no limit. */
   readonly maxEventTimeSkewMs: number;
   readonly checkpointIntervalMs: number;
@@ -202,6 +205,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     kafka,
     outOfOrdernessMs: int('EVENT_OUT_OF_ORDERNESS_MS', 1000, 0, 86_400_000),
     idleFlushMs: int('IDLE_FLUSH_MS', 1000, 0, 3_600_000),
+    idleTimeoutMs: int('IDLE_TIMEOUT_MS', 10_000, 0, 3_600_000),
     maxEventTimeSkewMs: int('MAX_EVENT_TIME_SKEW_MS', 300_000, 0, 31_622_400_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
     alertBufferSize: int('ALERT_BUFFER_SIZE', 1000, 1, 1_000_000),

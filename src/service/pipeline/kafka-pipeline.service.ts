@@ -154,10 +154,13 @@ export class KafkaPipelineService
         createOutputTopic: { partitions: k.eventPartitions },
         outputWatermarks: true,
         deserializer: eventDecoder(eventOptionsOf(c)),
-        // No idleness: a partition that went quiet would come back behind the others' event time and
-        // its events would be late. The HTTP ingest ticks every partition instead (a tick per
-        // partition after each batch), so every task idle-flushes to the newest event time.
+        // The HTTP ingest ticks every partition after each batch, so every task idle-flushes to
+        // the newest event time. A partition nobody writes to (a producer writing to the topic
+        // directly, to some partitions) goes idle after IDLE_TIMEOUT_MS, but only once its task
+        // has read it to the end: a partition with a backlog is never idle, so its events cannot
+        // be overtaken by the other partitions' event time.
         watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
+        ...(c.idleTimeoutMs > 0 ? { idleTimeoutMs: c.idleTimeoutMs } : {}),
         serializer: (r) => this.routedCodec.encode(r),
         build: (input, sink, task) => {
           const updates = this.ruleUpdates(task.env);

@@ -1,6 +1,11 @@
 /** DESIGN §4's Kafka mode: one task per input partition, one transaction per task per commit interval. */
 
 export {
+  type BacklogAwareIdlenessOptions,
+  backlogAwareIdleness,
+  type PartitionBacklog,
+} from './backlog-aware-idleness.js';
+export {
   assembleSnapshot,
   CHANGELOG_HEADERS,
   ChangelogDigests,

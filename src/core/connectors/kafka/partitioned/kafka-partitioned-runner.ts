@@ -18,6 +18,7 @@ import type {
   KafkaTopicPartitions,
 } from '../kafka-port.js';
 import type { RetryOptions } from '../retry-with-backoff.js';
+import { backlogAwareIdleness } from './backlog-aware-idleness.js';
 import { ChangelogDigests, readLatestSnapshot } from './changelog.js';
 import { PartitionTaskSink } from './partition-sink.js';
 import { PartitionTaskSource } from './partition-source.js';
@@ -112,6 +113,15 @@ export interface KafkaPartitionedRunnerOptions<IN, OUT> {
   readonly serializer?: (value: OUT) => KafkaSinkMessage;
   /** Default `noWatermarks()`. */
   readonly watermarkStrategy?: WatermarkStrategy<IN>;
+  /**
+   * With `watermarkStrategy` (not `upstream`): a task's output goes idle (left out of downstream
+   * event time) once no event arrived for this long AND the task has read its partition to the
+   * end offset, which the runner probes every `min(1 s, idleTimeoutMs / 2)`; a partition with a
+   * backlog is never idle (see {@link backlogAwareIdleness}). After waking up, a task holds its
+   * watermark for `max(1 s, 2 commit intervals)`, so partitions woken by the same write report
+   * active first. Default: never idle.
+   */
+  readonly idleTimeoutMs?: number;
   /** Checkpoint = transaction interval per task (default 200 ms). */
   readonly commitIntervalMs?: number;
   readonly sessionTimeoutMs?: number;
@@ -189,6 +199,7 @@ export class KafkaPartitionedRunner<IN, OUT> {
   private admin: KafkaAdminPort | undefined;
   private consumer: KafkaConsumerPort | undefined;
   private stopped = false;
+  private endOffsetProbe: NodeJS.Timeout | undefined;
   private readonly changelogTopic: string;
   private readonly deadLetterTopic: string;
   private inputPartitions = 0;
@@ -251,6 +262,33 @@ export class KafkaPartitionedRunner<IN, OUT> {
     await consumer.connect();
     await consumer.subscribe([o.inputTopic], true);
     await consumer.run((batch) => this.onBatch(batch));
+    const idle = o.idleTimeoutMs;
+    if (
+      idle !== undefined &&
+      idle > 0 &&
+      o.inputWatermarks !== 'upstream' &&
+      o.watermarkStrategy !== undefined
+    ) {
+      this.probeEndOffsets(Math.max(50, Math.min(1000, Math.floor(idle / 2))));
+    }
+  }
+
+  /**
+   * Every `intervalMs`, the input partitions' end offsets for the running tasks' idleness (a
+   * failed probe is skipped: without a recent probe no task goes idle).
+   */
+  private probeEndOffsets(intervalMs: number): void {
+    this.endOffsetProbe = setTimeout(async () => {
+      const probedAt = Date.now();
+      try {
+        const ends = await this.admin!.fetchEndOffsets(this.options.inputTopic);
+        for (const e of ends) this.slots.get(e.partition)?.running?.context.noteEndOffset(e.offset, probedAt);
+      } catch {
+        // The cluster is unreachable for a moment: no task becomes idle meanwhile.
+      }
+      if (!this.stopped) this.probeEndOffsets(intervalMs);
+    }, intervalMs);
+    this.endOffsetProbe.unref();
   }
 
   /** Partitions whose task is running now. */
@@ -269,6 +307,7 @@ export class KafkaPartitionedRunner<IN, OUT> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.endOffsetProbe);
     const stops = [...this.slots.values()].map((slot) => {
       slot.assigned = false;
       slot.generation++;
@@ -469,7 +508,12 @@ export class KafkaPartitionedRunner<IN, OUT> {
         }),
         upstream || o.watermarkStrategy === undefined
           ? WatermarkStrategy.noWatermarks<IN>()
-          : o.watermarkStrategy,
+          : o.idleTimeoutMs !== undefined && o.idleTimeoutMs > 0
+            ? backlogAwareIdleness(o.watermarkStrategy, ctx, {
+                idleTimeoutMs: o.idleTimeoutMs,
+                wakeHoldMs: Math.max(1000, 2 * (o.commitIntervalMs ?? 200)),
+              })
+            : o.watermarkStrategy,
         `kafka-${topic}-${partition}`,
       );
       const sink = new PartitionTaskSink<OUT>(

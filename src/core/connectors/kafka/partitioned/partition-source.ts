@@ -87,6 +87,7 @@ class PartitionTaskReader<T> implements SourceReader<T, PartitionTaskSplit> {
   private upstream: UpstreamWatermarks | undefined;
   private emittedWatermark = Number.NEGATIVE_INFINITY;
   private emittedIdle = false;
+  private polled = false;
 
   constructor(
     private readonly context: TaskCommitContext,
@@ -101,6 +102,12 @@ class PartitionTaskReader<T> implements SourceReader<T, PartitionTaskSplit> {
   start(): void {}
 
   pollNext(output: ReaderOutput<T>): InputStatus {
+    if (!this.polled) {
+      this.polled = true;
+      // The source operator creates its watermark generator with the output's first use: a
+      // partition that never gets a record would have none, and could never go idle.
+      if (this.upstream === undefined) output.markActive();
+    }
     const budget = Math.min(this.options.maxRecordsPerPoll, this.refill());
     if (budget <= 0) return InputStatus.NOTHING_AVAILABLE;
     const records = this.context.take(budget);

@@ -25,6 +25,8 @@ export class TaskCommitContext {
   skippedBatchAt: number | undefined;
   /** The consumer must stop fetching this partition (buffer full). */
   backpressured = false;
+  private endOffset = Number.POSITIVE_INFINITY;
+  private endOffsetProbedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly topic: string,
@@ -81,6 +83,23 @@ export class TaskCommitContext {
 
   buffered(): number {
     return this.queue.length - this.head;
+  }
+
+  /**
+   * The partition's end offset as a probe found it, and the processing time the probe was sent
+   * (see {@link caughtUpSince}).
+   */
+  noteEndOffset(endOffset: number, probedAt: number): void {
+    this.endOffset = endOffset;
+    this.endOffsetProbedAt = probedAt;
+  }
+
+  /**
+   * Whether a probe sent at or after `since` found the partition's end at or below what was
+   * fetched, and nothing fetched waits in the buffer: the task has no backlog.
+   */
+  caughtUpSince(since: number): boolean {
+    return this.endOffsetProbedAt >= since && this.buffered() === 0 && this.expected >= this.endOffset;
   }
 
   /** Resolves when records arrive (or the task closes). */
