@@ -9,7 +9,7 @@
  *   compiler (`evaluate({ e, ts, matched })`);
  * - compiled: `CompiledCondition.test(event, ctx)` as the engine calls it (the wrapper included:
  *   error counting, the bool check);
- * - closures: the compiled expression alone (`compileCel(...).evaluate`).
+ * - closures: the compiled expression alone (`compileCel(...).run`, errors returned as values).
  */
 import type { ConditionContext } from '../src/cep/index.js';
 import { compileCel } from '../src/rules/cel-compiler.js';
@@ -99,7 +99,7 @@ for (const c of CONDITIONS) {
   const closures = compileCel(parsed.ast, { stages: condition.matchedStages })!;
   const raw = (e: RuleEvent): unknown => {
     try {
-      return closures.evaluate(e, ctx);
+      return closures.run(e, ctx);
     } catch {
       return false;
     }

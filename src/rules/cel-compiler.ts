@@ -2,15 +2,17 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import {
   addValues,
   CEL_DEOPT,
+  CelRuntimeError,
   celEquals,
   celError,
+  celNotEquals,
   checkValue,
+  compareValues,
   comprehensionRange,
   divideValues,
   indexValue,
   inValues,
   isMapObject,
-  isOrderable,
   isPlainMap,
   listNumbers,
   moduloValues,
@@ -21,7 +23,7 @@ import {
   subtractValues,
 } from './cel/cel-runtime.js';
 
-export { CEL_DEOPT } from './cel/cel-runtime.js';
+export { CEL_DEOPT, CelRuntimeError } from './cel/cel-runtime.js';
 
 /**
  * Where a compiled condition reads `matched.<stage>` from (the CEP run context).
@@ -41,16 +43,22 @@ export interface StageEvents {
  * @example
  * ```ts
  * const c = compileCel(RULE_CEL.parse('e.amount > 500.0').ast, { stages: [] });
- * c?.evaluate({ type: 'payout', amount: 900 }, 1, undefined); // true
+ * c?.evaluate({ type: 'payout', amount: 900 }, undefined); // true
  * ```
  */
 export interface CompiledCel {
   /**
-   * Evaluates the expression: returns what the interpreter returns and throws where it throws,
-   * except that it throws {@link CEL_DEOPT} for a case it does not model; then (and only then) the
-   * caller evaluates the expression with the interpreter.
+   * Evaluates the expression: returns what the interpreter returns and throws where it throws
+   * (a {@link CelRuntimeError}), except that it throws {@link CEL_DEOPT} for a case it does not
+   * model; then (and only then) the caller evaluates the expression with the interpreter.
    */
   evaluate(event: unknown, stages: StageEvents | undefined): unknown;
+  /**
+   * {@link evaluate} without the throw of an evaluation error: it is returned, a
+   * {@link CelRuntimeError} (no exception on the path of, e.g., a missing field). Still throws
+   * {@link CEL_DEOPT}.
+   */
+  run(event: unknown, stages: StageEvents | undefined): unknown;
 }
 
 /**
@@ -128,12 +136,16 @@ interface ComprehensionArgs {
  * `matches`, string methods such as `lowerAscii`, …). At run time, cases whose interpreter
  * behaviour is intricate deoptimize to the interpreter for that evaluation ({@link CEL_DEOPT}):
  * most type errors (e.g. `"a" < 1`), int overflow, maps compared by keys that objects inherit,
- * string/int/double conversions of strings, values that are not JSON-like.
+ * string/int/double conversions of strings, values that are not JSON-like, list elements or
+ * comprehension variables not of their static type. Errors the closures model themselves (a
+ * missing field, a select on a non-map, an index out of bounds, division by zero, a non-bool in
+ * `&&`/`||`/`?:`/`!`, sum/avg/min/max of bad lists) are values ({@link CelRuntimeError}) passed
+ * on by every operation, and absorbed by `&&`, `||`, `all` and `exists` as CEL says.
  *
  * @example
  * ```ts
  * const c = compileCel(RULE_CEL.parse('e.type == "payout" && e.amount > 500.0').ast, { stages: [] });
- * c?.evaluate({ type: 'payout', amount: 900 }, 0, undefined); // true
+ * c?.evaluate({ type: 'payout', amount: 900 }, undefined); // true
  * ```
  */
 export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
@@ -143,12 +155,18 @@ export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCe
   const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
   if (root === undefined) return undefined;
   const n = slotCount.n;
+  const run = (event: unknown, stages: StageEvents | undefined): unknown => {
+    // The event must be a map as cel-js sees one; its fields are then read without re-checking.
+    if (!isMapObject(event)) throw CEL_DEOPT;
+    // A frame per evaluation (V8 makes this cheaper than reusing one).
+    return root({ e: event as Record<string, unknown>, stages, slots: n === 0 ? NO_SLOTS : new Array(n) });
+  };
   return {
+    run,
     evaluate(event, stages) {
-      // The event must be a map as cel-js sees one; its fields are then read without re-checking.
-      if (!isMapObject(event)) throw CEL_DEOPT;
-      // A frame per evaluation (V8 makes this cheaper than reusing one).
-      return root({ e: event as Record<string, unknown>, stages, slots: n === 0 ? NO_SLOTS : new Array(n) });
+      const r = run(event, stages);
+      if (r instanceof CelRuntimeError) throw r;
+      return r;
     },
   };
 }
@@ -177,6 +195,7 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
       return (f) => {
         const v = x(f);
         if (typeof v === 'boolean') return !v;
+        if (v instanceof CelRuntimeError) return v;
         throw CEL_DEOPT;
       };
     }
@@ -187,6 +206,7 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
         const v = x(f);
         if (typeof v === 'number') return -v;
         if (typeof v === 'bigint') return -v;
+        if (v instanceof CelRuntimeError) return v;
         throw CEL_DEOPT;
       };
     }
@@ -233,7 +253,9 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
       if (x === undefined) return undefined;
       return (f) => {
         const accu = f.slots[slot] as unknown[];
-        accu.push(x(f));
+        const v = x(f);
+        if (v instanceof CelRuntimeError) return v;
+        accu.push(v);
         return accu;
       };
     }
@@ -267,7 +289,7 @@ function compileId(name: string, sc: Scope): Fn | undefined {
       return (f) => {
         const ts = f.e[field]; // as compile-condition hands `ts` to the interpreter
         if (typeof ts === 'number') return ts;
-        throw celError(ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'");
+        return celError(ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'");
       };
     }
     case 'matched': {
@@ -301,7 +323,7 @@ function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefine
       const e = f.e;
       const v = e[field];
       if (v !== undefined && Object.hasOwn(e, field)) return checkValue(v);
-      throw noSuchKey(field);
+      return noSuchKey(field);
     };
   }
   const t = compileNode(target, sc);
@@ -347,7 +369,7 @@ function elementGuard(t: CheckedType | undefined, part: 'value' | 'key'): Guard 
 }
 
 function guarded(guard: Guard, v: unknown): unknown {
-  if (guard(v)) return v;
+  if (guard(v) || v instanceof CelRuntimeError) return v;
   throw CEL_DEOPT;
 }
 
@@ -378,23 +400,17 @@ function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope
   // side decides the result.
   const decisive = !isAnd;
   return (f) => {
-    let lv: unknown;
-    let lerr: unknown;
-    try {
-      lv = l(f);
-      if (lv === decisive) return decisive;
-      if (lv === !decisive) {
-        const rv = r(f);
-        if (typeof rv === 'boolean') return rv;
-        throw celError('Logical operator requires bool operands');
-      }
-    } catch (err) {
-      if (err === CEL_DEOPT || lv === !decisive) throw err;
-      lerr = err;
-    }
+    const lv = l(f);
+    if (lv === decisive) return decisive;
     const rv = r(f);
+    if (lv === !decisive) {
+      if (typeof rv === 'boolean' || rv instanceof CelRuntimeError) return rv;
+      return celError('Logical operator requires bool operands');
+    }
     if (rv === decisive) return decisive;
-    throw lerr instanceof Error ? lerr : celError('Logical operator requires bool operands');
+    if (lv instanceof CelRuntimeError) return lv;
+    if (rv instanceof CelRuntimeError) return rv;
+    return celError('Logical operator requires bool operands');
   };
 }
 
@@ -407,7 +423,8 @@ function compileTernary(cond: RawNode, a: RawNode, b: RawNode, sc: Scope): Fn | 
     const v = c(f);
     if (v === true) return x(f);
     if (v === false) return y(f);
-    throw celError('Ternary condition must be bool');
+    if (v instanceof CelRuntimeError) return v;
+    return celError('Ternary condition must be bool');
   };
 }
 
@@ -421,35 +438,12 @@ function compileBinary(op: string, left: RawNode, right: RawNode, sc: Scope): Fn
     case '==':
       return (f) => celEquals(l(f), r(f));
     case '!=':
-      return (f) => !celEquals(l(f), r(f));
+      return (f) => celNotEquals(l(f), r(f));
     case '<':
-      return (f) => {
-        const a = l(f) as number;
-        const b = r(f) as number;
-        if (isOrderable(a, b)) return a < b;
-        throw CEL_DEOPT;
-      };
     case '<=':
-      return (f) => {
-        const a = l(f) as number;
-        const b = r(f) as number;
-        if (isOrderable(a, b)) return a <= b;
-        throw CEL_DEOPT;
-      };
     case '>':
-      return (f) => {
-        const a = l(f) as number;
-        const b = r(f) as number;
-        if (isOrderable(a, b)) return a > b;
-        throw CEL_DEOPT;
-      };
     case '>=':
-      return (f) => {
-        const a = l(f) as number;
-        const b = r(f) as number;
-        if (isOrderable(a, b)) return a >= b;
-        throw CEL_DEOPT;
-      };
+      return (f) => compareValues(op, l(f), r(f));
     case '+':
       return (f) => addValues(l(f), r(f));
     case '-':
@@ -478,7 +472,8 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
     // Only strings in the list: anything but a string equals none of them.
     return (f) => {
       const a = l(f);
-      return typeof a === 'string' && strings.has(a);
+      if (typeof a === 'string') return strings.has(a);
+      return a instanceof CelRuntimeError ? a : false;
     };
   }
   if (right.op !== 'value' || left.op === 'value') return undefined;
@@ -489,13 +484,18 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
       case 'string':
       case 'boolean':
         // Equal only to the same string / bool; unequal to everything else.
-        return eq ? (f) => l(f) === lit : (f) => l(f) !== lit;
+        return (f) => {
+          const a = l(f);
+          if (a === lit) return eq;
+          return a instanceof CelRuntimeError ? a : !eq;
+        };
       case 'number':
         return (f) => {
           const a = l(f);
+          if (typeof a === 'number') return (a === lit) === eq;
           // biome-ignore lint/suspicious/noDoubleEquals: int == double compares values, as in cel-js
-          const r = typeof a === 'number' ? a === lit : typeof a === 'bigint' ? (a as any) == lit : false;
-          return r === eq;
+          if (typeof a === 'bigint') return ((a as any) == lit) === eq;
+          return a instanceof CelRuntimeError ? a : !eq;
         };
       default:
         return undefined;
@@ -508,24 +508,28 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
       return (f) => {
         const a = l(f);
         if (typeof a === 'number' || typeof a === 'bigint') return a < n;
+        if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '<=':
       return (f) => {
         const a = l(f);
         if (typeof a === 'number' || typeof a === 'bigint') return a <= n;
+        if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '>':
       return (f) => {
         const a = l(f);
         if (typeof a === 'number' || typeof a === 'bigint') return a > n;
+        if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '>=':
       return (f) => {
         const a = l(f);
         if (typeof a === 'number' || typeof a === 'bigint') return a >= n;
+        if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     default:
@@ -562,7 +566,11 @@ function compileList(elements: RawNode[], sc: Scope): Fn | undefined {
   return (f) => {
     const out = new Array<unknown>(n);
     // cel-js evaluates list elements last to first.
-    for (let i = n - 1; i >= 0; i--) out[i] = xs[i]!(f);
+    for (let i = n - 1; i >= 0; i--) {
+      const v = xs[i]!(f);
+      if (v instanceof CelRuntimeError) return v;
+      out[i] = v;
+    }
     return out;
   };
 }
@@ -582,7 +590,11 @@ function compileMap(entries: [RawNode, RawNode][], sc: Scope): Fn | undefined {
   if (values === undefined) return undefined;
   return (f) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!(f);
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i]!(f);
+      if (v instanceof CelRuntimeError) return v;
+      out[keys[i]!] = v;
+    }
     return out;
   };
 }
@@ -605,6 +617,8 @@ function compileCall(
       const s = a!(f);
       const t = b!(f);
       if (typeof s === 'string' && typeof t === 'string') return method(s, t);
+      if (s instanceof CelRuntimeError) return s;
+      if (t instanceof CelRuntimeError) return t;
       throw CEL_DEOPT;
     };
   }
@@ -629,14 +643,14 @@ const FUNCTIONS: Readonly<Record<string, (x: unknown) => unknown>> = {
     if (typeof x === 'bigint') return x;
     if (typeof x === 'number') {
       if (Number.isFinite(x)) return BigInt(Math.trunc(x));
-      throw celError('int() type error: integer overflow');
+      return celError('int() type error: integer overflow');
     }
-    throw CEL_DEOPT;
+    return errorOrDeopt(x);
   },
   double: (x) => {
     if (typeof x === 'number') return x;
     if (typeof x === 'bigint') return Number(x);
-    throw CEL_DEOPT;
+    return errorOrDeopt(x);
   },
   string: (x) => {
     switch (typeof x) {
@@ -648,21 +662,35 @@ const FUNCTIONS: Readonly<Record<string, (x: unknown) => unknown>> = {
       case 'number':
         return x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : `${x}`;
       default:
-        throw CEL_DEOPT;
+        return errorOrDeopt(x);
     }
   },
   // The rule environment's list helpers (cel-environment.ts), computed the same way.
-  sum: (l) => listNumbers(l, 'sum').reduce((a, b) => a + b, 0),
+  sum: (l) => {
+    const xs = listNumbers(l, 'sum');
+    return xs instanceof CelRuntimeError ? xs : xs.reduce((a, b) => a + b, 0);
+  },
   avg: (l) => {
     const xs = nonEmpty(listNumbers(l, 'avg'), 'avg');
-    return xs.reduce((a, b) => a + b, 0) / xs.length;
+    return xs instanceof CelRuntimeError ? xs : xs.reduce((a, b) => a + b, 0) / xs.length;
   },
-  min: (l) => Math.min(...nonEmpty(listNumbers(l, 'min'), 'min')),
-  max: (l) => Math.max(...nonEmpty(listNumbers(l, 'max'), 'max')),
+  min: (l) => {
+    const xs = nonEmpty(listNumbers(l, 'min'), 'min');
+    return xs instanceof CelRuntimeError ? xs : Math.min(...xs);
+  },
+  max: (l) => {
+    const xs = nonEmpty(listNumbers(l, 'max'), 'max');
+    return xs instanceof CelRuntimeError ? xs : Math.max(...xs);
+  },
 };
 
-function nonEmpty(xs: number[], fn: string): number[] {
-  if (xs.length === 0) throw celError(`${fn}() of an empty list`);
+function errorOrDeopt(x: unknown): CelRuntimeError {
+  if (x instanceof CelRuntimeError) return x;
+  throw CEL_DEOPT;
+}
+
+function nonEmpty(xs: number[] | CelRuntimeError, fn: string): number[] | CelRuntimeError {
+  if (!(xs instanceof CelRuntimeError) && xs.length === 0) return celError(`${fn}() of an empty list`);
   return xs;
 }
 
@@ -693,7 +721,7 @@ function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
       }
       if (v === undefined) {
         if (i === fields.length - 1) return false;
-        throw celError(`No such key: ${key}`);
+        return celError(`No such key: ${key}`);
       }
       obj = v;
     }
@@ -718,36 +746,37 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
   const condition = c.condition;
   const result = c.result;
   if (c.errorsAreFatal) {
+    // map, filter, exists_one: the first error is the result.
     return (f) => {
       const items = comprehensionRange(iterable(f));
+      if (items instanceof CelRuntimeError) return items;
       let accu = init(f);
       f.slots[accuSlot] = accu;
       for (let i = 0; i < items.length; i++) {
         if (condition !== undefined && !condition(accu)) break;
         f.slots[iterSlot] = item(items[i]);
         accu = step(f);
+        if (accu instanceof CelRuntimeError) return accu;
       }
       return result(accu);
     };
   }
   if (condition === undefined) return undefined;
-  // all / exists: an error on one element is raised only if no other element decides.
+  // all / exists: an error on one element is the result only if no other element decides.
   return (f) => {
     const items = comprehensionRange(iterable(f));
+    if (items instanceof CelRuntimeError) return items;
     let accu = init(f);
     f.slots[accuSlot] = accu;
-    let error: unknown;
+    let error: CelRuntimeError | undefined;
     for (let i = 0; i < items.length; i++) {
       if (!condition(accu)) return result(accu);
       f.slots[iterSlot] = item(items[i]);
-      try {
-        accu = step(f);
-      } catch (err) {
-        if (err === CEL_DEOPT) throw err;
-        error ??= err;
-      }
+      const stp = step(f);
+      if (stp instanceof CelRuntimeError) error ??= stp;
+      else accu = stp;
     }
-    if (error !== undefined && condition(accu)) throw error;
+    if (error !== undefined && condition(accu)) return error;
     return result(accu);
   };
 }

@@ -2,7 +2,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import type { ConditionContext } from '../cep/index.js';
 import { jsonNumberArithmeticProblem } from './cel/json-number-arithmetic.js';
 import { plainDataView } from './cel/plain-data-view.js';
-import { CEL_DEOPT, compileCel } from './cel-compiler.js';
+import { CEL_DEOPT, CelRuntimeError, compileCel } from './cel-compiler.js';
 import { RULE_CEL } from './cel-environment.js';
 import { type ConditionErrors, conditionErrors } from './condition-errors.js';
 import type { RuleEvent } from './rule-event.js';
@@ -154,8 +154,12 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
         }
       : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
           try {
-            const r = compiled.evaluate(event, ctx);
+            const r = compiled.run(event, ctx);
             if (r === true) return true;
+            if (r instanceof CelRuntimeError) {
+              errors.record(ruleId, r);
+              return false;
+            }
             return result(r);
           } catch (e) {
             if (e !== CEL_DEOPT) {

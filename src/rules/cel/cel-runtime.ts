@@ -4,7 +4,10 @@
  * other case, so that the caller re-evaluates the whole expression with the interpreter.
  *
  * Values are represented as cel-js represents them: `int` is a `bigint`, `double` a `number`,
- * `string`, `bool`, `null`, a list an `Array`, a map a plain object (own keys only).
+ * `string`, `bool`, `null`, a list an `Array`, a map a plain object (own keys only). An
+ * evaluation error is a value too, a {@link CelRuntimeError} (made without a stack trace), that
+ * every operation passes on: where the interpreter throws, the closures return one, so a missing
+ * field costs no exception. Every helper tests for it only on its slow path (an unexpected type).
  *
  * @example
  * ```ts
@@ -27,12 +30,13 @@
 export const CEL_DEOPT: { readonly deopt: true } = Object.freeze({ deopt: true });
 
 /**
- * A CEL evaluation error raised by a compiled closure where the interpreter raises one too (the
+ * A CEL evaluation error, as the compiled closures return it where the interpreter throws (the
  * message follows cel-js's).
  *
  * @example
  * ```ts
- * throw new CelRuntimeError('No such key: amount');
+ * const r = compiled.run(event, undefined);
+ * if (r instanceof CelRuntimeError) errors.record(ruleId, r);
  * ```
  */
 export class CelRuntimeError extends Error {
@@ -45,13 +49,28 @@ export class CelRuntimeError extends Error {
  *
  * @example
  * ```ts
- * throw celError('No such key: amount');
+ * return celError('No such key: amount');
  * ```
  */
 export function celError(message: string): CelRuntimeError {
   const e = Object.create(CelRuntimeError.prototype) as { message: string };
   e.message = message;
   return e as CelRuntimeError;
+}
+
+/** Whether `v` is an evaluation error value. @example `isCelError(celError('x')) // true` */
+export function isCelError(v: unknown): v is CelRuntimeError {
+  return v instanceof CelRuntimeError;
+}
+
+/**
+ * The slow path of an operation on `a` (and `b`): an error operand is the result (the left one
+ * first, as the interpreter evaluates left first), anything else is not modelled.
+ */
+function errorOrDeopt(a: unknown, b?: unknown): CelRuntimeError {
+  if (a instanceof CelRuntimeError) return a;
+  if (b instanceof CelRuntimeError) return b;
+  throw CEL_DEOPT;
 }
 
 const hasOwn = Object.hasOwn;
@@ -113,7 +132,7 @@ export function checkValue(v: unknown): unknown {
   }
 }
 
-/** The error of a missing key / a select on a non-map. @example `throw noSuchKey('amount')` */
+/** The error of a missing key / a select on a non-map. @example `return noSuchKey('amount')` */
 export function noSuchKey(key: unknown): CelRuntimeError {
   return celError(`No such key: ${String(key)}`);
 }
@@ -130,17 +149,18 @@ export function noSuchKey(key: unknown): CelRuntimeError {
 export function selectField(x: unknown, key: string): unknown {
   if (typeof x === 'object' && x !== null) {
     if ((x as { constructor?: unknown }).constructor !== Object) {
-      if (isArray(x)) throw noSuchKey(key);
+      if (isArray(x)) return noSuchKey(key);
+      if (x instanceof CelRuntimeError) return x;
       if (!isPlainMap(x)) throw CEL_DEOPT;
     }
     if (hasOwn(x, key)) {
       const v = (x as Record<string, unknown>)[key];
       if (v !== undefined) return checkValue(v);
     }
-    throw noSuchKey(key);
+    return noSuchKey(key);
   }
   if (typeof x === 'function' || typeof x === 'symbol') throw CEL_DEOPT;
-  throw noSuchKey(key);
+  return noSuchKey(key);
 }
 
 /**
@@ -152,29 +172,37 @@ export function selectField(x: unknown, key: string): unknown {
  * ```
  */
 export function indexValue(x: unknown, i: unknown): unknown {
-  if (typeof x !== 'object' || x === null) throw CEL_DEOPT;
+  if (typeof x !== 'object' || x === null) return errorOrDeopt(i);
   if (isArray(x)) {
     if (typeof i === 'bigint' || typeof i === 'number') {
       const v = x[Number(i)];
-      if (v === undefined) throw celError(`No such key: index out of bounds, index ${String(i)}`);
+      if (v === undefined) return celError(`No such key: index out of bounds, index ${String(i)}`);
       return checkValue(v);
     }
-    throw CEL_DEOPT;
+    return errorOrDeopt(i);
   }
-  if (typeof i !== 'string') throw CEL_DEOPT;
+  if (typeof i !== 'string') return errorOrDeopt(x, i);
   return selectField(x, i);
 }
 
 /**
  * CEL equality (`==`) as cel-js computes it: numbers by value across int and double, lists and
- * maps deeply, different kinds unequal.
+ * maps deeply, different kinds unequal; an error operand is the result.
  *
  * @example
  * ```ts
  * celEquals([1], [1n]); // true
  * ```
  */
-export function celEquals(a: unknown, b: unknown): boolean {
+export function celEquals(a: unknown, b: unknown): boolean | CelRuntimeError {
+  if (a === b) return a instanceof CelRuntimeError ? a : true;
+  if (a instanceof CelRuntimeError) return a;
+  if (b instanceof CelRuntimeError) return b;
+  return dataEquals(a, b);
+}
+
+/** {@link celEquals} of two values that are not errors (data, or values built from data). */
+function dataEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   switch (typeof a) {
     case 'number':
@@ -200,7 +228,7 @@ export function celEquals(a: unknown, b: unknown): boolean {
     if (isArray(b)) {
       const n = a.length;
       if (n !== b.length) return false;
-      for (let i = 0; i < n; i++) if (!celEquals(a[i], b[i])) return false;
+      for (let i = 0; i < n; i++) if (!dataEquals(a[i], b[i])) return false;
       return true;
     }
     if (isPlainMap(b)) return false;
@@ -217,17 +245,50 @@ export function celEquals(a: unknown, b: unknown): boolean {
       if (k in b) throw CEL_DEOPT;
       return false;
     }
-    if (!celEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    if (!dataEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
 }
 
-/** `a < b` and friends: numbers (int and double mixed), strings, bools. @example `isOrderable(1n, 1.5) // true` */
-export function isOrderable(a: unknown, b: unknown): boolean {
+/** `a != b`. @example `celNotEquals(1, 'a') // true` */
+export function celNotEquals(a: unknown, b: unknown): boolean | CelRuntimeError {
+  const r = celEquals(a, b);
+  return typeof r === 'boolean' ? !r : r;
+}
+
+/**
+ * `a < b` and friends: numbers (int and double mixed), strings, bools compare; an error operand
+ * is the result; other types deoptimize.
+ *
+ * @example
+ * ```ts
+ * compareValues('<', 1n, 1.5); // true
+ * ```
+ */
+export function compareValues(
+  op: '<' | '<=' | '>' | '>=',
+  a: unknown,
+  b: unknown,
+): boolean | CelRuntimeError {
   const ta = typeof a;
   const tb = typeof b;
-  if (ta === 'number' || ta === 'bigint') return tb === 'number' || tb === 'bigint';
-  return (ta === 'string' || ta === 'boolean') && ta === tb;
+  const ok =
+    ta === 'number' || ta === 'bigint'
+      ? tb === 'number' || tb === 'bigint'
+      : (ta === 'string' || ta === 'boolean') && ta === tb;
+  if (!ok) return errorOrDeopt(a, b);
+  const x = a as number;
+  const y = b as number;
+  switch (op) {
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    default:
+      return x >= y;
+  }
 }
 
 function checkInt(v: bigint): bigint {
@@ -241,55 +302,56 @@ export function addValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a + b);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (isArray(a) && isArray(b)) return [...a, ...b];
-  throw CEL_DEOPT;
+  return errorOrDeopt(a, b);
 }
 
 /** `a - b`. @example `subtractValues(1.5, 1.0) // 0.5` */
 export function subtractValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a - b);
-  throw CEL_DEOPT;
+  return errorOrDeopt(a, b);
 }
 
 /** `a * b`. @example `multiplyValues(2.0, 3.0) // 6` */
 export function multiplyValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a * b);
-  throw CEL_DEOPT;
+  return errorOrDeopt(a, b);
 }
 
 /** `a / b` (int division truncates; by zero is an error). @example `divideValues(7n, 2n) // 3n` */
 export function divideValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a / b;
   if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (b === 0n) throw celError('division by zero');
+    if (b === 0n) return celError('division by zero');
     return a / b;
   }
-  throw CEL_DEOPT;
+  return errorOrDeopt(a, b);
 }
 
 /** `a % b` (ints only; by zero is an error). @example `moduloValues(7n, 2n) // 1n` */
 export function moduloValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (b === 0n) throw celError('modulo by zero');
+    if (b === 0n) return celError('modulo by zero');
     return a % b;
   }
-  throw CEL_DEOPT;
+  return errorOrDeopt(a, b);
 }
 
 /** `a in b`: list membership by {@link celEquals}, map membership by own string key. @example `inValues('a', { a: 1 }) // true` */
-export function inValues(a: unknown, b: unknown): boolean {
-  if (typeof b !== 'object' || b === null) throw CEL_DEOPT;
+export function inValues(a: unknown, b: unknown): boolean | CelRuntimeError {
+  if (a instanceof CelRuntimeError) return a;
+  if (typeof b !== 'object' || b === null) return errorOrDeopt(b);
   if (isArray(b)) {
-    for (const v of b) if (celEquals(a, v)) return true;
+    for (const v of b) if (dataEquals(a, v)) return true;
     return false;
   }
-  if (typeof a !== 'string' || !isPlainMap(b)) throw CEL_DEOPT;
+  if (typeof a !== 'string' || !isPlainMap(b)) return errorOrDeopt(b);
   return hasOwn(b, a) ? (b as Record<string, unknown>)[a] !== undefined : false;
 }
 
 /** `size(x)`: code points of a string, elements of a list, entries of a map. @example `sizeOf('ab') // 2n` */
-export function sizeOf(x: unknown): bigint {
+export function sizeOf(x: unknown): bigint | CelRuntimeError {
   if (typeof x === 'string') {
     let n = 0;
     for (const _ of x) n++;
@@ -299,26 +361,44 @@ export function sizeOf(x: unknown): bigint {
     if (isArray(x)) return BigInt(x.length);
     if (isPlainMap(x)) return BigInt(Object.keys(x).length);
   }
-  throw CEL_DEOPT;
+  return errorOrDeopt(x);
 }
 
-/** The numbers of a list for sum/avg/min/max, as `cel-environment.ts` takes them. @example `listNumbers([1, 2n], 'sum') // [1, 2]` */
-export function listNumbers(list: unknown, fn: string): number[] {
-  if (!isArray(list)) throw CEL_DEOPT;
-  return list.map((x) => {
-    if (typeof x === 'number') return x;
-    if (typeof x === 'bigint') return Number(x);
-    throw celError(`${fn}() expects a list of numbers, got an element of type ${typeof x}`);
-  });
+/**
+ * The numbers of a list for sum/avg/min/max, as `cel-environment.ts` takes them, or the error.
+ *
+ * @example
+ * ```ts
+ * listNumbers([1, 2n], 'sum'); // [1, 2]
+ * ```
+ */
+export function listNumbers(list: unknown, fn: string): number[] | CelRuntimeError {
+  if (!isArray(list)) return errorOrDeopt(list);
+  const out = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x === 'number') out[i] = x;
+    else if (typeof x === 'bigint') out[i] = Number(x);
+    else return celError(`${fn}() expects a list of numbers, got an element of type ${typeof x}`);
+  }
+  return out;
 }
 
-/** The elements a comprehension ranges over: a list's elements, a map's keys. @example `comprehensionRange({ a: 1 }) // ['a']` */
-export function comprehensionRange(x: unknown): readonly unknown[] {
+/**
+ * The elements a comprehension ranges over: a list's elements, a map's keys; or the error.
+ *
+ * @example
+ * ```ts
+ * comprehensionRange({ a: 1 }); // ['a']
+ * ```
+ */
+export function comprehensionRange(x: unknown): readonly unknown[] | CelRuntimeError {
   if (isArray(x)) return x;
   if (typeof x === 'object' && x !== null) {
+    if (x instanceof CelRuntimeError) return x;
     if (isPlainMap(x)) return Object.keys(x);
     throw CEL_DEOPT;
   }
   if (typeof x === 'function' || typeof x === 'symbol' || x === undefined) throw CEL_DEOPT;
-  throw celError(`Expression of type '${typeof x}' cannot be range of a comprehension`);
+  return celError(`Expression of type '${typeof x}' cannot be range of a comprehension`);
 }
