@@ -15,8 +15,8 @@ import {
   type Alert,
   ConditionErrors,
   type EventOptions,
+  type GroupedEvent,
   parseEvent,
-  type RoutedEvent,
   type RuleEvent,
   RulePipeline,
   type RuleUpdate,
@@ -66,8 +66,8 @@ export class KafkaPipelineService
 {
   private readonly logger = new Logger('Pipeline');
   readonly conditionErrors = new ConditionErrors();
-  private router: KafkaPartitionedRunner<RuleEvent, RoutedEvent> | undefined;
-  private evaluator: KafkaPartitionedRunner<RoutedEvent, Alert> | undefined;
+  private router: KafkaPartitionedRunner<RuleEvent, GroupedEvent> | undefined;
+  private evaluator: KafkaPartitionedRunner<GroupedEvent, Alert> | undefined;
   private state: PipelineStatus['state'] = 'starting';
   private startedAt: number | undefined;
   private failure: string | undefined;
@@ -146,7 +146,7 @@ export class KafkaPipelineService
     };
     const ruleOptions = { errors: this.conditionErrors };
     const router = () =>
-      new KafkaPartitionedRunner<RuleEvent, RoutedEvent>({
+      new KafkaPartitionedRunner<RuleEvent, GroupedEvent>({
         ...common,
         applicationId: `${c.kafka.appId}-router`,
         inputTopic: k.topics.events,
@@ -172,7 +172,7 @@ export class KafkaPipelineService
         onEvent: (e) => this.onRunnerEvent('router', e),
       });
     const evaluator = () =>
-      new KafkaPartitionedRunner<RoutedEvent, Alert>({
+      new KafkaPartitionedRunner<GroupedEvent, Alert>({
         ...common,
         applicationId: `${c.kafka.appId}-cep`,
         inputTopic: k.topics.routed,
