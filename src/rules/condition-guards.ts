@@ -121,6 +121,27 @@ export function conditionGuardOf(source: string): ConditionGuard | undefined {
 }
 
 /**
+ * Every necessary requirement of CEL source (all of them hold whenever it is true), as guards:
+ * `[]` when there is none or it does not parse. Where {@link conditionGuardOf} keeps the most
+ * selective one for an index, this keeps all, for a cheap check of every equality before a full
+ * evaluation.
+ *
+ * @example
+ * ```ts
+ * conditionRequirementsOf('e.type == "x" && e.flag'); // [{ field: 'type', values: {'x'} }, { field: 'flag', values: {true} }]
+ * ```
+ */
+export function conditionRequirementsOf(source: string): ConditionGuard[] {
+  let ast: ASTNode;
+  try {
+    ast = (RULE_CEL.parse(source) as unknown as { ast: ASTNode }).ast;
+  } catch {
+    return [];
+  }
+  return [...requirements(ast)].map(([field, values]) => ({ field, values }));
+}
+
+/**
  * The guard of a validated rule: the union of the guards of every condition that can see an event
  * (pattern rules: each stage's `condition` and `until`, groups' stages and negated stages
  * included; threshold rules: the `filter`). A stage without a condition, a threshold rule without

@@ -38,6 +38,7 @@ export interface GroupRouterOptions {
 }
 
 const bufferDesc = new ListStateDescriptor<RuleEvent>('group-router-buffer');
+const NO_REFS: readonly RuleRef[] = Object.freeze([]);
 
 /**
  * Dynamic keying once per grouping: each event goes out once per distinct grouping (the key
@@ -150,7 +151,10 @@ export class GroupRouter extends KeyedBroadcastProcessFunction<unknown, RuleEven
       const key = groupingKeyOf({ key: g.fields }, event);
       if (key === undefined) continue;
       g.index.candidates(event, candidates);
-      if (candidates.length === 0 && !g.strict) continue;
+      if (candidates.length === 0) {
+        if (g.strict) out.collect({ key, event, refs: NO_REFS });
+        continue;
+      }
       out.collect({ key, event, refs: candidates.slice() });
     }
   }

@@ -16,13 +16,18 @@ import type { RuleEvent } from './rule-event.js';
  * ```
  */
 export function groupingKeyOf(rule: Pick<Rule, 'key'>, event: RuleEvent): string | undefined {
-  const pairs: [string, unknown][] = [];
-  for (const field of rule.key) {
+  const fields = rule.key;
+  // Built by hand (this runs per event and grouping): the same text as JSON.stringify(pairs).
+  let key = '[';
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
     const v = readFieldPath(event, field);
-    if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
-      return undefined;
-    }
-    pairs.push([field, v]);
+    let text: string;
+    if (typeof v === 'string') text = JSON.stringify(v);
+    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+      text = JSON.stringify(v);
+    else return undefined;
+    key += `${i === 0 ? '' : ','}[${JSON.stringify(field)},${text}]`;
   }
-  return JSON.stringify(pairs);
+  return `${key}]`;
 }

@@ -22,9 +22,10 @@ import type {
 import type { Alert } from './alert.js';
 import { compilePatternRule } from './compile-pattern-rule.js';
 import { type CompiledThresholdRule, compileThresholdRule } from './compile-threshold-rule.js';
+import { type ConditionGuard, conditionRequirementsOf } from './condition-guards.js';
 import type { GroupedEvent, RuleRef } from './grouped-event.js';
 import { renderAlert, renderThresholdAlert } from './render-alert.js';
-import type { Rule } from './rule.js';
+import { isGroupSpec, type PatternRule, type Rule } from './rule.js';
 import type { RuleEvent } from './rule-event.js';
 import { RuleStats } from './rule-stats.js';
 import { type RuleEntry, RuleTable } from './rule-table.js';
@@ -44,7 +45,7 @@ export interface RuleGroupConfig {
   readonly options: RuleOptions;
   /** Late events (at or behind the watermark on arrival) go here instead of being only counted. */
   readonly lateEvents?: OutputTag<GroupedEvent> | undefined;
-  /** Where late events, partial matches and alerts are counted per rule (default: none kept). */
+  /** Where late events and alerts are counted per rule (default: none kept). */
   readonly stats?: RuleStats | undefined;
 }
 
@@ -55,6 +56,8 @@ interface PatternSlot {
   s: NFAState<RuleEvent>;
   /** `nfa.nextTimeout(s)`: when time alone changes this slot. */
   t: number | undefined;
+  /** The compiled version (in memory only; looked up again after a restore). */
+  c?: CompiledRule | undefined;
 }
 
 /** One threshold rule's open windows for one key, by window start. */
@@ -81,6 +84,15 @@ interface CompiledRule {
   readonly nfa: NFA<RuleEvent> | undefined;
   readonly compiledNfa: CompiledNFA<RuleEvent> | undefined;
   readonly threshold: CompiledThresholdRule | undefined;
+  /** An empty NFA state to try events on for keys without partial matches (reused while it stays empty). */
+  spare: NFAState<RuleEvent> | undefined;
+  /**
+   * What an event must have to start a match (from the first stage's condition), or `undefined`
+   * when that is not known: a key without partial matches skips other events at no cost.
+   */
+  readonly startGuard: readonly ConditionGuard[] | undefined;
+  /** The event counter value when this rule was last fed (so strict rules are not fed twice). */
+  fedAt: number;
   /**
    * An event no condition takes can still change the rule's partial matches (strict contiguity
    * breaks them, a loop or optional stage forks them): the rule must see every event of a key
@@ -97,7 +109,6 @@ interface Queue {
 
 const QUEUE_TIMER = 'q';
 const TIME_TIMER = 't';
-const NONE: readonly RuleRef[] = [];
 
 /** Index of `id` in a list sorted by id, or `-(insertion point) - 1`. */
 function search(list: readonly { readonly id: string }[], id: string): number {
@@ -153,8 +164,8 @@ export class RuleGroupOperator
   private readonly compiled = new Map<string, CompiledRule[]>();
   private readonly keyRulesDescriptor: ValueStateDescriptor<KeyRules>;
   private readonly stats: RuleStats;
-  /** Scratch: the slots fed the current event. */
-  private readonly fed = new Set<string>();
+  /** Counts fed events: `CompiledRule.fedAt` equal to it means fed the current one. */
+  private fedCount = 0;
 
   constructor(private readonly config: RuleGroupConfig) {
     super();
@@ -213,7 +224,6 @@ export class RuleGroupOperator
       let changed = false;
       const pi = search(k.p, id);
       if (pi >= 0 && (latest.status !== 'active' || k.p[pi]!.v !== latest.version)) {
-        this.stats.partialMatches(id, -this.countOf(k.p[pi]!));
         k.p.splice(pi, 1);
         changed = true;
       }
@@ -252,8 +262,9 @@ export class RuleGroupOperator
   onProcessingTime(_timer: InternalTimer<string>): void {}
 
   /**
-   * Partial matches held now per rule id over every key of this subtask (kept as a running
-   * count, so a scrape walks nothing).
+   * Partial matches held now per rule id over every key of this subtask. Walks the keyed state
+   * (no count is kept per event): call it at scrape time, between records (the task is
+   * single-threaded, so any callback is).
    *
    * @example
    * ```ts
@@ -261,7 +272,17 @@ export class RuleGroupOperator
    * ```
    */
   partialMatchesByPattern(): Map<string, number> {
-    return this.stats.partialMatchCounts();
+    const counts = new Map<string, number>();
+    this.keyedBackend!.applyToAllKeys('', this.keyRulesDescriptor, (_key, state) => {
+      const k = state.value();
+      if (k === undefined) return;
+      for (const slot of k.p) {
+        const c = slot.c ?? this.slotRule(slot);
+        if (c?.nfa !== undefined)
+          counts.set(slot.id, (counts.get(slot.id) ?? 0) + c.nfa.partialMatchCount(slot.s));
+      }
+    });
+    return counts;
   }
 
   /** The time of a timer that fires at the next watermark advance. */
@@ -277,12 +298,37 @@ export class RuleGroupOperator
   private drain(q: Queue, k: KeyRules, watermark: number): boolean {
     const { ts, ev } = q;
     const n = ts.length;
+    let sorted = true;
+    for (let i = 1; sorted && i < n; i++) if (ts[i]! < ts[i - 1]!) sorted = false;
+    if (sorted) {
+      // The usual case (the router emits in time order): the due events are a prefix.
+      let done = 0;
+      let last = Number.NaN;
+      for (; done < n; done++) {
+        const t = ts[done]!;
+        if (t > watermark) break;
+        const g = ev[done]!;
+        if (!this.resolvable(g.refs)) break;
+        if (t !== last) {
+          this.advance(k, t);
+          last = t;
+        }
+        this.feed(k, g, t);
+      }
+      if (done === n) {
+        ts.length = 0;
+        ev.length = 0;
+        return false;
+      }
+      if (done > 0) {
+        ts.splice(0, done);
+        ev.splice(0, done);
+      }
+      return true;
+    }
     const order: number[] = [];
     for (let i = 0; i < n; i++) if (ts[i]! <= watermark) order.push(i);
-    if (order.length === 0) return n > 0;
-    let sorted = true;
-    for (let i = 1; i < order.length && sorted; i++) if (ts[order[i]!]! < ts[order[i - 1]!]!) sorted = false;
-    if (!sorted) order.sort((a, b) => ts[a]! - ts[b]! || a - b);
+    order.sort((a, b) => ts[a]! - ts[b]! || a - b);
     let done = 0;
     let last = Number.NaN;
     for (; done < order.length; done++) {
@@ -296,12 +342,7 @@ export class RuleGroupOperator
       }
       this.feed(k, g, t);
     }
-    if (done === 0) return true;
-    if (done === order.length && n === order.length) {
-      ts.length = 0;
-      ev.length = 0;
-      return false;
-    }
+    if (done === 0) return n > 0;
     const taken = new Set<number>();
     for (let j = 0; j < done; j++) taken.add(order[j]!);
     let kept = 0;
@@ -328,44 +369,61 @@ export class RuleGroupOperator
 
   /** One event to the rules it names and to the strict rules holding partial matches. */
   private feed(k: KeyRules, g: GroupedEvent, ts: number): void {
-    const refs = g.refs ?? NONE;
+    const refs = g.refs;
     const event = g.event;
-    const fed = this.fed;
-    fed.clear();
+    const fed = ++this.fedCount;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
       const c = this.compiledOf(ref.id, ref.version);
       if (c === undefined) continue;
-      fed.add(ref.id);
+      c.fedAt = fed;
       if (c.nfa !== undefined) this.feedPattern(k, c, event, ts, g.key);
       else if (c.threshold !== undefined) this.feedThreshold(k, c, event, ts);
     }
     // Strict rules see every event of their key while they hold partial matches.
     for (let i = 0; i < k.p.length; i++) {
       const slot = k.p[i]!;
-      if (fed.has(slot.id)) continue;
-      const c = this.compiledOf(slot.id, slot.v);
-      if (c === undefined || !c.strict) continue;
+      const c = slot.c ?? this.slotRule(slot);
+      if (c === undefined || !c.strict || c.fedAt === fed) continue;
       this.processSlot(k, i, c, event, ts, g.key);
       if (k.p[i] !== slot) i--; // emptied and removed
     }
   }
 
+  /** The compiled rule of a slot, remembered on it. */
+  private slotRule(slot: PatternSlot): CompiledRule | undefined {
+    const c = this.compiledOf(slot.id, slot.v);
+    slot.c = c;
+    return c;
+  }
+
   private feedPattern(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number, key: string): void {
-    let i = search(k.p, c.id);
+    const i = search(k.p, c.id);
     if (i >= 0) {
       const slot = k.p[i]!;
       if (slot.v > c.version) return; // routed under a version replaced since
       if (slot.v < c.version) {
-        this.stats.partialMatches(c.id, -this.countOf(slot));
         slot.v = c.version;
         slot.s = c.nfa!.createInitialState();
         slot.t = undefined;
+        slot.c = c;
       }
     } else {
+      if (c.startGuard !== undefined && !meets(event, c.startGuard)) return;
       if (!this.isLive(c, ts)) return;
-      i = -i - 1;
-      k.p.splice(i, 0, { id: c.id, v: c.version, s: c.nfa!.createInitialState(), t: undefined });
+      // No partial match for this key: run the event on the rule's spare empty state, and keep a
+      // slot only if the event started something (most events start nothing: no allocation then).
+      const nfa = c.nfa!;
+      const spare = c.spare ?? nfa.createInitialState();
+      const matches = nfa.process(spare, event, ts);
+      for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), ts);
+      if (nfa.isStateEmpty(spare)) {
+        c.spare = spare;
+        return;
+      }
+      c.spare = undefined;
+      k.p.splice(-i - 1, 0, { id: c.id, v: c.version, s: spare, t: nfa.nextTimeout(spare), c });
+      return;
     }
     this.processSlot(k, i, c, event, ts, key);
   }
@@ -381,22 +439,19 @@ export class RuleGroupOperator
   ): void {
     const slot = k.p[i]!;
     const nfa = c.nfa!;
-    const before = nfa.partialMatchCount(slot.s);
     const matches = nfa.process(slot.s, event, ts);
     for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), ts);
-    this.settle(k, i, c, before);
+    this.settle(k, i, c);
   }
 
   /** After a slot changed: keeps the partial-match count and its timeout, drops it when empty. */
-  private settle(k: KeyRules, i: number, c: CompiledRule, before: number): void {
+  private settle(k: KeyRules, i: number, c: CompiledRule): void {
     const slot = k.p[i]!;
     const nfa = c.nfa!;
     if (nfa.isStateEmpty(slot.s)) {
-      this.stats.partialMatches(c.id, -before);
       k.p.splice(i, 1);
       return;
     }
-    this.stats.partialMatches(c.id, nfa.partialMatchCount(slot.s) - before);
     slot.t = nfa.nextTimeout(slot.s);
   }
 
@@ -438,12 +493,11 @@ export class RuleGroupOperator
     for (let i = 0; i < k.p.length; i++) {
       const slot = k.p[i]!;
       if (slot.t === undefined || slot.t > time) continue;
-      const c = this.compiledOf(slot.id, slot.v);
+      const c = slot.c ?? this.slotRule(slot);
       if (c === undefined) {
         k.p.splice(i--, 1);
         continue;
       }
-      const before = c.nfa!.partialMatchCount(slot.s);
       const { matches, timedOut } = c.nfa!.advanceTime(slot.s, time);
       const key = this.keyedBackend!.getCurrentKey() as string;
       for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), time);
@@ -453,7 +507,7 @@ export class RuleGroupOperator
           this.emit(renderAlert(c.rule, match, key, { timedOut: true }), at);
         }
       }
-      this.settle(k, i, c, before);
+      this.settle(k, i, c);
       if (k.p[i] !== slot) i--;
     }
   }
@@ -520,11 +574,6 @@ export class RuleGroupOperator
     return latest.status === 'active';
   }
 
-  private countOf(slot: PatternSlot): number {
-    const c = this.compiledOf(slot.id, slot.v);
-    return c === undefined ? 0 : c.nfa!.partialMatchCount(slot.s);
-  }
-
   /** The compiled version `version` of rule `id`, compiled on first use; `undefined` if not kept or not active. */
   private compiledOf(id: string, version: number): CompiledRule | undefined {
     const list = this.compiled.get(id);
@@ -553,6 +602,9 @@ export class RuleGroupOperator
         rule,
         nfa: undefined,
         compiledNfa: undefined,
+        spare: undefined,
+        startGuard: undefined,
+        fedAt: -1,
         threshold: compileThresholdRule(rule, options),
         strict: false,
       };
@@ -565,6 +617,9 @@ export class RuleGroupOperator
       rule,
       nfa: new NFA<RuleEvent>(compiledNfa, { processingTime: () => pts.getCurrentProcessingTime() }),
       compiledNfa,
+      spare: undefined,
+      startGuard: startGuardOf(rule),
+      fedAt: -1,
       threshold: undefined,
       strict: !skipsUnmatchedEvents(compiledNfa),
     };
@@ -592,7 +647,6 @@ export class RuleGroupOperator
       if (c?.compiledNfa === undefined) continue; // a version that no longer compiles: its matches go
       const s = deserializeNFAState(c.compiledNfa, e.s);
       p.push({ id: e.id, v: e.v, s, t: e.t });
-      this.stats.partialMatches(e.id, c.nfa!.partialMatchCount(s));
     }
     return { p, w: data.w, next: data.next };
   }
@@ -609,4 +663,26 @@ function canAlert(entry: RuleEntry, acc: WindowAggregate): boolean {
   if (version === undefined || version.status !== 'active' || version.rule?.kind !== 'threshold')
     return false;
   return acc.end <= RuleTable.validUntil(entry, acc.v)!;
+}
+
+/**
+ * What an event must carry to be taken by the first stage of `rule` (its guard), when every match
+ * must start there: not for an optional first stage, a group, or a loop that may take nothing.
+ */
+function startGuardOf(rule: PatternRule): readonly ConditionGuard[] | undefined {
+  const first = rule.stages[0];
+  if (first === undefined || isGroupSpec(first) || first.optional === true) return undefined;
+  if (first.quantifier !== undefined && (first.quantifier.from ?? 1) < 1) return undefined;
+  if (first.condition === undefined) return undefined;
+  const reqs = conditionRequirementsOf(first.condition);
+  return reqs.length === 0 ? undefined : reqs;
+}
+
+/** Whether `event` meets every requirement (own fields only). */
+function meets(event: RuleEvent, reqs: readonly ConditionGuard[]): boolean {
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
+    if (!Object.hasOwn(event, r.field) || !r.values.has(event[r.field] as string)) return false;
+  }
+  return true;
 }
