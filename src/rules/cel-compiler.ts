@@ -76,10 +76,10 @@ export interface CelCompileOptions {
   readonly timestampField?: string;
 }
 
-type Fn = (f: Frame) => unknown;
+/** A compiled node: the event (`e`) is passed apart from the rest of the frame, the hot path. */
+type Fn = (e: Record<string, unknown>, f: Frame) => unknown;
 
 interface Frame {
-  e: Record<string, unknown>;
   stages: StageEvents | undefined;
   /** Iteration variables and accumulators of comprehensions, by slot. */
   slots: unknown[];
@@ -91,7 +91,8 @@ interface Scope {
   /** The accumulator slot of the innermost comprehension. */
   readonly accu: number;
   readonly options: CelCompileOptions;
-  slotCount: { n: number };
+  /** Slots allocated so far; whether `matched` is read (the frame must carry the stages). */
+  slotCount: { n: number; stages: boolean };
 }
 
 /** The parts of cel-js's AST nodes the compiler reads beyond the public typing. */
@@ -151,15 +152,17 @@ interface ComprehensionArgs {
 export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
   // Static types decide run-time checks (elements of typed lists, comprehension variables).
   if ((ast as unknown as RawNode).checkedType === undefined) return undefined;
-  const slotCount = { n: 0 };
+  const slotCount = { n: 0, stages: false };
   const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
   if (root === undefined) return undefined;
   const n = slotCount.n;
+  const usesStages = slotCount.stages;
   const run = (event: unknown, stages: StageEvents | undefined): unknown => {
     // The event must be a map as cel-js sees one; its fields are then read without re-checking.
     if (!isMapObject(event)) throw CEL_DEOPT;
-    // A frame per evaluation (V8 makes this cheaper than reusing one).
-    return root({ e: event as Record<string, unknown>, stages, slots: n === 0 ? NO_SLOTS : new Array(n) });
+    // A frame per evaluation (V8 makes this cheaper than reusing one), when one is needed.
+    const f = n === 0 && !usesStages ? NO_FRAME : { stages, slots: n === 0 ? NO_SLOTS : new Array(n) };
+    return root(event as Record<string, unknown>, f);
   };
   return {
     run,
@@ -172,6 +175,7 @@ export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCe
 }
 
 const NO_SLOTS: unknown[] = [];
+const NO_FRAME: Frame = { stages: undefined, slots: NO_SLOTS };
 
 function compileNode(node: RawNode, sc: Scope): Fn | undefined {
   const meta = node.meta;
@@ -192,8 +196,8 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
     case '!_': {
       const x = compileNode(node.args, sc);
       if (x === undefined) return undefined;
-      return (f) => {
-        const v = x(f);
+      return (e, f) => {
+        const v = x(e, f);
         if (typeof v === 'boolean') return !v;
         if (v instanceof CelRuntimeError) return v;
         throw CEL_DEOPT;
@@ -202,8 +206,8 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
     case '-_': {
       const x = compileNode(node.args, sc);
       if (x === undefined) return undefined;
-      return (f) => {
-        const v = x(f);
+      return (e, f) => {
+        const v = x(e, f);
         if (typeof v === 'number') return -v;
         if (typeof v === 'bigint') return -v;
         if (v instanceof CelRuntimeError) return v;
@@ -237,11 +241,11 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
       return compileComprehension(node.args as ComprehensionArgs, sc);
     case 'accuValue': {
       const slot = sc.accu;
-      return (f) => f.slots[slot];
+      return (_e, f) => f.slots[slot];
     }
     case 'accuInc': {
       const slot = sc.accu;
-      return (f) => {
+      return (_e, f) => {
         const v = (f.slots[slot] as number) + 1;
         f.slots[slot] = v;
         return v;
@@ -251,9 +255,9 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
       const slot = sc.accu;
       const x = compileNode(node.args, sc);
       if (x === undefined) return undefined;
-      return (f) => {
+      return (e, f) => {
         const accu = f.slots[slot] as unknown[];
-        const v = x(f);
+        const v = x(e, f);
         if (v instanceof CelRuntimeError) return v;
         accu.push(v);
         return accu;
@@ -280,21 +284,22 @@ function compileValue(v: unknown): Fn | undefined {
 
 function compileId(name: string, sc: Scope): Fn | undefined {
   const slot = sc.vars.get(name);
-  if (slot !== undefined) return (f) => f.slots[slot];
+  if (slot !== undefined) return (_e, f) => f.slots[slot];
   switch (name) {
     case 'e':
-      return (f) => f.e;
+      return (e) => e;
     case 'ts': {
       const field = sc.options.timestampField ?? 'ts';
-      return (f) => {
-        const ts = f.e[field]; // as compile-condition hands `ts` to the interpreter
+      return (e, _f) => {
+        const ts = e[field]; // as compile-condition hands `ts` to the interpreter
         if (typeof ts === 'number') return ts;
         return celError(ts === undefined ? 'Unknown variable: ts' : "Variable 'ts' is not of type 'double'");
       };
     }
     case 'matched': {
       const names = sc.options.stages;
-      return (f) => {
+      sc.slotCount.stages = true;
+      return (_e, f) => {
         const m: Record<string, unknown[]> = Object.create(null);
         for (const n of names) m[n] = stageEvents(f, n);
         return m;
@@ -315,12 +320,12 @@ function stageEvents(f: Frame, name: string): unknown[] {
 function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefined {
   if (target.op === 'id' && target.args === 'matched' && !sc.vars.has('matched')) {
     if (!sc.options.stages.includes(field)) return undefined;
-    return (f) => stageEvents(f, field);
+    sc.slotCount.stages = true;
+    return (_e, f) => stageEvents(f, field);
   }
   if (target.op === 'id' && target.args === 'e' && !sc.vars.has('e')) {
     // The hot path: a field of the event (a plain object, checked once per evaluation).
-    return (f) => {
-      const e = f.e;
+    return (e, _f) => {
       const v = e[field];
       if (v !== undefined && Object.hasOwn(e, field)) return checkValue(v);
       return noSuchKey(field);
@@ -330,8 +335,8 @@ function compileSelect(target: RawNode, field: string, sc: Scope): Fn | undefine
   if (t === undefined) return undefined;
   const guard = elementGuard(target.checkedType, 'value');
   if (guard === undefined) return undefined;
-  if (guard === null) return (f) => selectField(t(f), field);
-  return (f) => guarded(guard, selectField(t(f), field));
+  if (guard === null) return (e, f) => selectField(t(e, f), field);
+  return (e, f) => guarded(guard, selectField(t(e, f), field));
 }
 
 type Guard = (v: unknown) => boolean;
@@ -388,8 +393,8 @@ function compileIndex(target: RawNode, index: RawNode, sc: Scope): Fn | undefine
   if (t === undefined || i === undefined) return undefined;
   const guard = elementGuard(target.checkedType, 'value');
   if (guard === undefined) return undefined;
-  if (guard === null) return (f) => indexValue(t(f), i(f));
-  return (f) => guarded(guard, indexValue(t(f), i(f)));
+  if (guard === null) return (e, f) => indexValue(t(e, f), i(e, f));
+  return (e, f) => guarded(guard, indexValue(t(e, f), i(e, f)));
 }
 
 function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope): Fn | undefined {
@@ -399,10 +404,10 @@ function compileLogical(isAnd: boolean, left: RawNode, right: RawNode, sc: Scope
   // CEL's commutative && and ||: an error (or non-bool) on one side is absorbed when the other
   // side decides the result.
   const decisive = !isAnd;
-  return (f) => {
-    const lv = l(f);
+  return (e, f) => {
+    const lv = l(e, f);
     if (lv === decisive) return decisive;
-    const rv = r(f);
+    const rv = r(e, f);
     if (lv === !decisive) {
       if (typeof rv === 'boolean' || rv instanceof CelRuntimeError) return rv;
       return celError('Logical operator requires bool operands');
@@ -419,10 +424,10 @@ function compileTernary(cond: RawNode, a: RawNode, b: RawNode, sc: Scope): Fn | 
   const x = compileNode(a, sc);
   const y = compileNode(b, sc);
   if (c === undefined || x === undefined || y === undefined) return undefined;
-  return (f) => {
-    const v = c(f);
-    if (v === true) return x(f);
-    if (v === false) return y(f);
+  return (e, f) => {
+    const v = c(e, f);
+    if (v === true) return x(e, f);
+    if (v === false) return y(e, f);
     if (v instanceof CelRuntimeError) return v;
     return celError('Ternary condition must be bool');
   };
@@ -436,26 +441,26 @@ function compileBinary(op: string, left: RawNode, right: RawNode, sc: Scope): Fn
   if (special !== undefined) return special;
   switch (op) {
     case '==':
-      return (f) => celEquals(l(f), r(f));
+      return (e, f) => celEquals(l(e, f), r(e, f));
     case '!=':
-      return (f) => celNotEquals(l(f), r(f));
+      return (e, f) => celNotEquals(l(e, f), r(e, f));
     case '<':
     case '<=':
     case '>':
     case '>=':
-      return (f) => compareValues(op, l(f), r(f));
+      return (e, f) => compareValues(op, l(e, f), r(e, f));
     case '+':
-      return (f) => addValues(l(f), r(f));
+      return (e, f) => addValues(l(e, f), r(e, f));
     case '-':
-      return (f) => subtractValues(l(f), r(f));
+      return (e, f) => subtractValues(l(e, f), r(e, f));
     case '*':
-      return (f) => multiplyValues(l(f), r(f));
+      return (e, f) => multiplyValues(l(e, f), r(e, f));
     case '/':
-      return (f) => divideValues(l(f), r(f));
+      return (e, f) => divideValues(l(e, f), r(e, f));
     case '%':
-      return (f) => moduloValues(l(f), r(f));
+      return (e, f) => moduloValues(l(e, f), r(e, f));
     case 'in':
-      return (f) => inValues(l(f), r(f));
+      return (e, f) => inValues(l(e, f), r(e, f));
     default:
       return undefined;
   }
@@ -470,8 +475,8 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
     const strings = constantStrings(right);
     if (strings === undefined) return undefined;
     // Only strings in the list: anything but a string equals none of them.
-    return (f) => {
-      const a = l(f);
+    return (e, f) => {
+      const a = l(e, f);
       if (typeof a === 'string') return strings.has(a);
       return a instanceof CelRuntimeError ? a : false;
     };
@@ -484,14 +489,14 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
       case 'string':
       case 'boolean':
         // Equal only to the same string / bool; unequal to everything else.
-        return (f) => {
-          const a = l(f);
+        return (e, f) => {
+          const a = l(e, f);
           if (a === lit) return eq;
           return a instanceof CelRuntimeError ? a : !eq;
         };
       case 'number':
-        return (f) => {
-          const a = l(f);
+        return (e, f) => {
+          const a = l(e, f);
           if (typeof a === 'number') return (a === lit) === eq;
           // biome-ignore lint/suspicious/noDoubleEquals: int == double compares values, as in cel-js
           if (typeof a === 'bigint') return ((a as any) == lit) === eq;
@@ -505,29 +510,29 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
   const n = lit as number;
   switch (op) {
     case '<':
-      return (f) => {
-        const a = l(f);
+      return (e, f) => {
+        const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a < n;
         if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '<=':
-      return (f) => {
-        const a = l(f);
+      return (e, f) => {
+        const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a <= n;
         if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '>':
-      return (f) => {
-        const a = l(f);
+      return (e, f) => {
+        const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a > n;
         if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
       };
     case '>=':
-      return (f) => {
-        const a = l(f);
+      return (e, f) => {
+        const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a >= n;
         if (a instanceof CelRuntimeError) return a;
         throw CEL_DEOPT;
@@ -563,11 +568,11 @@ function compileList(elements: RawNode[], sc: Scope): Fn | undefined {
   const xs = compileAll(elements, sc);
   if (xs === undefined) return undefined;
   const n = xs.length;
-  return (f) => {
+  return (e, f) => {
     const out = new Array<unknown>(n);
     // cel-js evaluates list elements last to first.
     for (let i = n - 1; i >= 0; i--) {
-      const v = xs[i]!(f);
+      const v = xs[i]!(e, f);
       if (v instanceof CelRuntimeError) return v;
       out[i] = v;
     }
@@ -588,10 +593,10 @@ function compileMap(entries: [RawNode, RawNode][], sc: Scope): Fn | undefined {
     sc,
   );
   if (values === undefined) return undefined;
-  return (f) => {
+  return (e, f) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
-      const v = values[i]!(f);
+      const v = values[i]!(e, f);
       if (v instanceof CelRuntimeError) return v;
       out[keys[i]!] = v;
     }
@@ -609,13 +614,13 @@ function compileCall(
   if (xs === undefined) return undefined;
   const [a, b] = xs;
   if (receiver !== undefined) {
-    if (name === 'size' && xs.length === 1) return (f) => sizeOf(a!(f));
+    if (name === 'size' && xs.length === 1) return (e, f) => sizeOf(a!(e, f));
     if (xs.length !== 2) return undefined;
     const method = STRING_METHODS[name];
     if (method === undefined) return undefined;
-    return (f) => {
-      const s = a!(f);
-      const t = b!(f);
+    return (e, f) => {
+      const s = a!(e, f);
+      const t = b!(e, f);
       if (typeof s === 'string' && typeof t === 'string') return method(s, t);
       if (s instanceof CelRuntimeError) return s;
       if (t instanceof CelRuntimeError) return t;
@@ -625,7 +630,7 @@ function compileCall(
   if (xs.length !== 1) return undefined;
   const fn = FUNCTIONS[name];
   if (fn === undefined) return undefined;
-  return (f) => fn(a!(f));
+  return (e, f) => fn(a!(e, f));
 }
 
 const STRING_METHODS: Readonly<Record<string, (s: string, t: string) => boolean>> = {
@@ -707,8 +712,8 @@ function compileHas(args: RawNode[], sc: Scope): Fn | undefined {
   const root = compileId(node.args as string, sc);
   if (root === undefined) return undefined;
   fields.reverse(); // outermost select last
-  return (f) => {
-    let obj: unknown = root(f);
+  return (e, f) => {
+    let obj: unknown = root(e, f);
     for (let i = 0; i < fields.length; i++) {
       const key = fields[i]!;
       let v: unknown;
@@ -747,15 +752,15 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
   const result = c.result;
   if (c.errorsAreFatal) {
     // map, filter, exists_one: the first error is the result.
-    return (f) => {
-      const items = comprehensionRange(iterable(f));
+    return (e, f) => {
+      const items = comprehensionRange(iterable(e, f));
       if (items instanceof CelRuntimeError) return items;
-      let accu = init(f);
+      let accu = init(e, f);
       f.slots[accuSlot] = accu;
       for (let i = 0; i < items.length; i++) {
         if (condition !== undefined && !condition(accu)) break;
         f.slots[iterSlot] = item(items[i]);
-        accu = step(f);
+        accu = step(e, f);
         if (accu instanceof CelRuntimeError) return accu;
       }
       return result(accu);
@@ -763,16 +768,16 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
   }
   if (condition === undefined) return undefined;
   // all / exists: an error on one element is the result only if no other element decides.
-  return (f) => {
-    const items = comprehensionRange(iterable(f));
+  return (e, f) => {
+    const items = comprehensionRange(iterable(e, f));
     if (items instanceof CelRuntimeError) return items;
-    let accu = init(f);
+    let accu = init(e, f);
     f.slots[accuSlot] = accu;
     let error: CelRuntimeError | undefined;
     for (let i = 0; i < items.length; i++) {
       if (!condition(accu)) return result(accu);
       f.slots[iterSlot] = item(items[i]);
-      const stp = step(f);
+      const stp = step(e, f);
       if (stp instanceof CelRuntimeError) error ??= stp;
       else accu = stp;
     }
