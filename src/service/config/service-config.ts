@@ -75,7 +75,7 @@ export interface ServiceConfig {
  *
  * @example
  * ```ts
- * const k: KafkaSettings = { appId: 'cep-rules', eventsTopic: 'events', alertsTopic: 'alerts', rulesTopic: 'cep-rules-rules', createTopics: true, topicPartitions: 4, sessionTimeoutMs: 10_000, bootTimeoutMs: 60_000 };
+ * const k: KafkaSettings = { appId: 'cep-rules', eventsTopic: 'events', alertsTopic: 'alerts', rulesTopic: 'cep-rules-rules', createTopics: true, topicPartitions: 4, sessionTimeoutMs: 10_000, bootTimeoutMs: 60_000, routedPurgeIntervalMs: 30_000 };
  * ```
  */
 export interface KafkaSettings {
@@ -88,6 +88,8 @@ export interface KafkaSettings {
   readonly sessionTimeoutMs: number;
   /** How long boot retries retriable errors (a starting broker, topics without leaders yet). */
   readonly bootTimeoutMs: number;
+  /** How often consumed records of `<app>-routed` are deleted (0: never). */
+  readonly routedPurgeIntervalMs: number;
 }
 
 /**
@@ -176,6 +178,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     topicPartitions: int('KAFKA_TOPIC_PARTITIONS', 4, 1, 1000),
     sessionTimeoutMs: int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6000, 300_000),
     bootTimeoutMs: int('KAFKA_BOOT_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    routedPurgeIntervalMs: int('KAFKA_ROUTED_PURGE_INTERVAL_MS', 30_000, 0, 3_600_000),
   };
   const apiKey = get('API_KEY');
   if (apiKey !== undefined && apiKey.length < 8) problems.push('API_KEY must be at least 8 characters');

@@ -102,6 +102,17 @@ export class ServiceMetrics {
   });
 
   /**
+   * Kafka mode: the offset before which `<app>-routed`'s records were last deleted, per partition
+   * (consumed by the evaluator group; Kafka Streams' repartition-topic purge).
+   */
+  readonly routedPurgedOffset = new Gauge({
+    name: 'kafka_routed_purged_offset',
+    help: 'Offset before which the repartition topic was purged, per partition (Kafka mode)',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+
+  /**
    * The job's event-time watermark, seconds since the epoch (set at scrape time; 0 before the
    * first watermark, and the lag 0 then too).
    */

@@ -76,6 +76,7 @@ export class KafkaPipelineService
   private taskFailures = 0;
   private lastCommit: { at: number; checkpointId: number } | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   private readonly routedCodec = new RoutedEventCodec();
 
   constructor(
@@ -199,6 +200,10 @@ export class KafkaPipelineService
     this.startedAt = Date.now();
     this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
     this.lagTimer.unref();
+    if (c.kafka.routedPurgeIntervalMs > 0) {
+      this.purgeTimer = setInterval(() => void this.purgeRouted(), c.kafka.routedPurgeIntervalMs);
+      this.purgeTimer.unref();
+    }
     this.logger.log(
       `Kafka mode: router group ${c.kafka.appId}-router on ${k.topics.events}, evaluator group ${c.kafka.appId}-cep on ${k.topics.routed}, alerts to ${k.topics.alerts}`,
     );
@@ -213,6 +218,7 @@ export class KafkaPipelineService
     if (this.state !== 'running' && this.state !== 'failed') return;
     this.state = 'stopping';
     clearInterval(this.lagTimer);
+    clearInterval(this.purgeTimer);
     await Promise.allSettled([this.router?.stop(), this.evaluator?.stop()]);
     this.state = 'stopped';
     this.logger.log('tasks stopped, groups left');
@@ -240,6 +246,34 @@ export class KafkaPipelineService
       } catch {
         // The cluster is unreachable: readiness says so; keep the last figure.
       }
+    }
+  }
+
+  /**
+   * Deletes the repartition topic's records the evaluator group has committed past (Kafka
+   * Streams' purge of repartition topics): the routed topic is this application's own, read by
+   * that one group only, so once its offsets are committed (in the tasks' transactions) the
+   * records before them are never read again and `<app>-routed` stops growing.
+   */
+  private async purgeRouted(): Promise<void> {
+    const topic = this.kafka.topics.routed;
+    try {
+      const [earliest, committed] = await Promise.all([
+        this.kafka.admin.fetchEarliestOffsets(topic),
+        this.kafka.admin.fetchCommittedOffsets(`${this.config.kafka.appId}-cep`, topic),
+      ]);
+      const purge = committed.filter((c) => {
+        const low = earliest.find((e) => e.partition === c.partition)?.offset ?? 0;
+        return c.offset > low;
+      });
+      await this.kafka.admin.deleteRecords(
+        topic,
+        purge.map((c) => ({ partition: c.partition, offset: c.offset })),
+      );
+      for (const c of purge)
+        this.metrics.routedPurgedOffset.set({ partition: String(c.partition) }, c.offset);
+    } catch (e) {
+      this.logger.warn(`purging ${topic} failed (retried at the next interval): ${String(e)}`);
     }
   }
 

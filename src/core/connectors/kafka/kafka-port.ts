@@ -61,6 +61,11 @@ export interface KafkaAdminPort {
   fetchOffsetsForTimestamp(topic: string, timestamp: number): Promise<KafkaPartitionOffset[]>;
   /** The group's committed offsets for `topic` (`offset` -1 where nothing is committed). */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<KafkaPartitionOffset[]>;
+  /**
+   * Deletes the records before `offset` in each given partition (`DeleteRecords`, as Kafka
+   * Streams purges repartition topics once they are consumed).
+   */
+  deleteRecords(topic: string, offsets: readonly KafkaPartitionOffset[]): Promise<void>;
 }
 
 /** Producer settings the connectors ask for. */

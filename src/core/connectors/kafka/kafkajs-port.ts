@@ -161,6 +161,14 @@ class KafkajsAdmin implements KafkaAdminPort {
       metadata: p.metadata ?? null,
     }));
   }
+
+  async deleteRecords(topic: string, offsets: readonly KafkaPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.admin.deleteTopicRecords({
+      topic,
+      partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })),
+    });
+  }
 }
 
 function toKafkajsMessages(messages: readonly KafkaOutgoingMessage[]): Message[] {

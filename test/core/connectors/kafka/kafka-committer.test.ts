@@ -32,6 +32,7 @@ class FakePort implements KafkaPort {
         const m = this.markers.get(groupId);
         return m === undefined ? [] : [m];
       },
+      deleteRecords: async () => {},
     };
   }
 
