@@ -27,6 +27,7 @@ import type { GroupedEvent, RuleRef } from './grouped-event.js';
 import { renderAlert, renderThresholdAlert } from './render-alert.js';
 import { isGroupSpec, type PatternRule, type Rule } from './rule.js';
 import type { RuleEvent } from './rule-event.js';
+import { RULE_LIMITS } from './rule-limits.js';
 import { RuleStats } from './rule-stats.js';
 import { type RuleEntry, RuleTable } from './rule-table.js';
 import type { RuleUpdate } from './rule-update.js';
@@ -74,6 +75,8 @@ interface KeyRules {
   w: WindowSlot[];
   /** The registered time timer (`undefined`: none). */
   next: number | undefined;
+  /** Alerts raised in the current minute of event time, per rule (for the per-key alert cap). */
+  a?: Map<string, { m: number; n: number }> | undefined;
 }
 
 /** A rule version compiled for this operator. */
@@ -93,6 +96,9 @@ interface CompiledRule {
   readonly startGuard: readonly ConditionGuard[] | undefined;
   /** The event counter value when this rule was last fed (so strict rules are not fed twice). */
   fedAt: number;
+  /** Caps per key (the rule's `limits` or the defaults). */
+  readonly maxPartialMatches: number;
+  readonly maxAlertsPerMinute: number;
   /**
    * An event no condition takes can still change the rule's partial matches (strict contiguity
    * breaks them, a loop or optional stage forks them): the rule must see every event of a key
@@ -416,13 +422,14 @@ export class RuleGroupOperator
       const nfa = c.nfa!;
       const spare = c.spare ?? nfa.createInitialState();
       const matches = nfa.process(spare, event, ts);
-      for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), ts);
+      for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
       if (nfa.isStateEmpty(spare)) {
         c.spare = spare;
         return;
       }
       c.spare = undefined;
-      k.p.splice(-i - 1, 0, { id: c.id, v: c.version, s: spare, t: nfa.nextTimeout(spare), c });
+      k.p.splice(-i - 1, 0, { id: c.id, v: c.version, s: spare, t: undefined, c });
+      this.settle(k, -i - 1, c);
       return;
     }
     this.processSlot(k, i, c, event, ts, key);
@@ -440,7 +447,7 @@ export class RuleGroupOperator
     const slot = k.p[i]!;
     const nfa = c.nfa!;
     const matches = nfa.process(slot.s, event, ts);
-    for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), ts);
+    for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
     this.settle(k, i, c);
   }
 
@@ -451,6 +458,20 @@ export class RuleGroupOperator
     if (nfa.isStateEmpty(slot.s)) {
       k.p.splice(i, 1);
       return;
+    }
+    // The run list's length bounds the partial matches (the start run included): a cheap check.
+    if (slot.s.partialMatches.length > c.maxPartialMatches) {
+      const n = nfa.partialMatchCount(slot.s);
+      if (n > c.maxPartialMatches) {
+        k.p.splice(i, 1);
+        this.stats.dropped(
+          c.id,
+          'partialMatches',
+          n,
+          `more than ${c.maxPartialMatches} partial matches for one key`,
+        );
+        return;
+      }
     }
     slot.t = nfa.nextTimeout(slot.s);
   }
@@ -500,11 +521,11 @@ export class RuleGroupOperator
       }
       const { matches, timedOut } = c.nfa!.advanceTime(slot.s, time);
       const key = this.keyedBackend!.getCurrentKey() as string;
-      for (let j = 0; j < matches.length; j++) this.emit(renderAlert(c.rule, matches[j]!, key), time);
+      for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), time);
       if (c.rule.kind === 'pattern' && c.rule.timeoutAlert !== undefined) {
         for (let j = 0; j < timedOut.length; j++) {
           const [match, at] = timedOut[j]!;
-          this.emit(renderAlert(c.rule, match, key, { timedOut: true }), at);
+          this.emit(k, c, renderAlert(c.rule, match, key, { timedOut: true }), at);
         }
       }
       this.settle(k, i, c);
@@ -528,6 +549,8 @@ export class RuleGroupOperator
         const value = aggregateValue(acc, rule.aggregate);
         if (compareValues(value, rule.compare.op, rule.compare.value)) {
           this.emit(
+            k,
+            c,
             renderThresholdAlert(rule, key, {
               start: acc.start,
               end: acc.end,
@@ -556,11 +579,30 @@ export class RuleGroupOperator
       if (next !== undefined) this.timers.registerEventTimeTimer(TIME_TIMER, next);
       k.next = next;
     }
-    if (k.p.length === 0 && k.w.length === 0) this.keyRules.clear();
+    if (k.a !== undefined) {
+      // Counters of past minutes are done with (event time only moves on per key).
+      const minute = Math.floor(this.currentWatermark / 60_000);
+      for (const [id, counter] of k.a) if (counter.m < minute) k.a.delete(id);
+      if (k.a.size === 0) k.a = undefined;
+    }
+    if (k.p.length === 0 && k.w.length === 0 && k.a === undefined) this.keyRules.clear();
     else this.keyRules.update(k);
   }
 
-  private emit(alert: Alert, timestamp: number): void {
+  /** Emits an alert of `c` for the current key, unless the key is over the rule's alert cap. */
+  private emit(k: KeyRules, c: CompiledRule, alert: Alert, timestamp: number): void {
+    const minute = Math.floor(timestamp / 60_000);
+    k.a ??= new Map();
+    let counter = k.a.get(c.id);
+    if (counter === undefined || counter.m !== minute) {
+      counter = { m: minute, n: 0 };
+      k.a.set(c.id, counter);
+    }
+    if (counter.n >= c.maxAlertsPerMinute) {
+      this.stats.dropped(c.id, 'alerts', 1, `more than ${c.maxAlertsPerMinute} alerts per key per minute`);
+      return;
+    }
+    counter.n++;
     this.stats.alert(alert.ruleId);
     this.output.collect(alert, timestamp);
   }
@@ -605,6 +647,7 @@ export class RuleGroupOperator
         spare: undefined,
         startGuard: undefined,
         fedAt: -1,
+        ...capsOf(rule),
         threshold: compileThresholdRule(rule, options),
         strict: false,
       };
@@ -620,6 +663,7 @@ export class RuleGroupOperator
       spare: undefined,
       startGuard: startGuardOf(rule),
       fedAt: -1,
+      ...capsOf(rule),
       threshold: undefined,
       strict: !skipsUnmatchedEvents(compiledNfa),
     };
@@ -632,7 +676,7 @@ export class RuleGroupOperator
       if (c?.compiledNfa !== undefined)
         p.push({ id: slot.id, v: slot.v, s: serializeNFAState(c.compiledNfa, slot.s), t: slot.t });
     }
-    return new Uint8Array(serialize({ p, w: k.w, next: k.next }));
+    return new Uint8Array(serialize({ p, w: k.w, next: k.next, a: k.a }));
   }
 
   private decode(bytes: Uint8Array): KeyRules {
@@ -640,6 +684,7 @@ export class RuleGroupOperator
       p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }>;
       w: WindowSlot[];
       next: number | undefined;
+      a?: Map<string, { m: number; n: number }>;
     };
     const p: PatternSlot[] = [];
     for (const e of data.p) {
@@ -648,7 +693,7 @@ export class RuleGroupOperator
       const s = deserializeNFAState(c.compiledNfa, e.s);
       p.push({ id: e.id, v: e.v, s, t: e.t });
     }
-    return { p, w: data.w, next: data.next };
+    return { p, w: data.w, next: data.next, a: data.a };
   }
 }
 
@@ -685,4 +730,12 @@ function meets(event: RuleEvent, reqs: readonly ConditionGuard[]): boolean {
     if (!Object.hasOwn(event, r.field) || !r.values.has(event[r.field] as string)) return false;
   }
   return true;
+}
+
+/** The caps of a rule: its own `limits`, else the defaults. */
+function capsOf(rule: Rule): { maxPartialMatches: number; maxAlertsPerMinute: number } {
+  return {
+    maxPartialMatches: rule.limits?.maxPartialMatchesPerKey ?? RULE_LIMITS.defaultMaxPartialMatchesPerKey,
+    maxAlertsPerMinute: rule.limits?.maxAlertsPerKeyPerMinute ?? RULE_LIMITS.defaultMaxAlertsPerKeyPerMinute,
+  };
 }

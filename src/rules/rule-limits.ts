@@ -40,6 +40,17 @@ export const RULE_LIMITS = Object.freeze({
   maxDurationMs: 366 * 24 * 3600 * 1000,
   /** Windows one event falls into (size / slide of a sliding window). */
   maxSlidesPerWindow: 1440,
+  /**
+   * Partial matches one grouping key may hold for one pattern rule unless the rule's
+   * `limits.maxPartialMatchesPerKey` says otherwise; above it the key's partial matches for the
+   * rule are dropped, counted, and the rule is reported degraded.
+   */
+  defaultMaxPartialMatchesPerKey: 1000,
+  /**
+   * Alerts one grouping key may raise per minute of event time for one rule unless the rule's
+   * `limits.maxAlertsPerKeyPerMinute` says otherwise; the excess is dropped and counted.
+   */
+  defaultMaxAlertsPerKeyPerMinute: 100,
   /** Errors returned by {@link validateRule} (ajv with allErrors can report many). */
   maxErrors: 50,
   /**

@@ -45,6 +45,20 @@ export interface AlertTemplate {
   readonly fields?: readonly string[];
 }
 
+/**
+ * A rule's caps per grouping key, against explosive rules: over a cap the excess is dropped and
+ * counted, and the rule is reported degraded.
+ *
+ * @example
+ * ```ts
+ * const caps: RuleCaps = { maxPartialMatchesPerKey: 100, maxAlertsPerKeyPerMinute: 10 };
+ * ```
+ */
+export interface RuleCaps {
+  readonly maxPartialMatchesPerKey?: number;
+  readonly maxAlertsPerKeyPerMinute?: number;
+}
+
 /** Fields every rule has. @example `const c: RuleCommon = { id: 'r', version: 1, status: 'active', key: ['user'], alert };` */
 export interface RuleCommon {
   /** A lower-case slug, stable across versions. */
@@ -56,6 +70,8 @@ export interface RuleCommon {
   /** Event field paths whose values form the grouping key (dynamic keying per rule). */
   readonly key: readonly string[];
   readonly alert: AlertTemplate;
+  /** Caps per grouping key (defaults in `RULE_LIMITS`: `defaultMaxPartialMatchesPerKey`, `defaultMaxAlertsPerKeyPerMinute`). */
+  readonly limits?: RuleCaps;
 }
 
 /**
