@@ -21,6 +21,7 @@ export * from './compile-pattern-rule.js';
 export * from './compile-threshold-rule.js';
 export * from './condition-errors.js';
 export * from './condition-guards.js';
+export * from './event-deduplicator.js';
 export * from './field-path.js';
 export * from './group-router.js';
 export * from './grouped-event.js';

@@ -2,6 +2,7 @@ import type { RejectedPatternUpdate } from '../cep/index.js';
 import { TwoInputTransformation } from '../core/graph/transformation.js';
 import { type DataStream, OutputTag, SingleOutputStreamOperator } from '../core/index.js';
 import type { Alert } from './alert.js';
+import { type DedupeOptions, dedupeEvents } from './event-deduplicator.js';
 import { GroupRouter } from './group-router.js';
 import { type GroupedEvent, groupKeyOf } from './grouped-event.js';
 import type { Rule } from './rule.js';
@@ -30,6 +31,12 @@ export interface RulePipelineOptions extends RuleOptions {
    * evaluates every rule of a grouping on every event of it: the plain path the index must equal.
    */
   readonly indexed?: boolean;
+  /**
+   * Drop events whose `id` was seen within `windowMs` (processing time) before routing them
+   * ({@link dedupeEvents}, operator uid `event-dedup`); unset or `windowMs` 0: no dedup stage.
+   * Used by {@link RulePipeline.route} (and so {@link RulePipeline.alerts}), not by `evaluate`.
+   */
+  readonly dedupe?: DedupeOptions;
 }
 
 /**
@@ -53,6 +60,9 @@ export interface RulePipelineStreams {
  * events ─keyBy(ts)─► GroupRouter ─keyBy(grouping key)─► RuleGroupOperator ─► alerts
  * updates ─broadcast──┘                                  ┘ (broadcast)
  * ```
+ *
+ * With `dedupe`, events first go through `EventDeduplicator` (keyed by event id), which
+ * drops an event whose `id` it saw within the window.
  *
  * Events are routed once per distinct grouping (the key fields rules group by), not once per
  * rule, and only to the rules whose conditions could take them (the rule index); all rules of a
@@ -96,7 +106,11 @@ export const RulePipeline = {
   ): { routed: DataStream<GroupedEvent>; rejectedUpdates: DataStream<RejectedPatternUpdate<Rule>> } {
     const rejectedTag = new OutputTag<RejectedPatternUpdate<Rule>>('rules-rejected-updates');
     const tsField = options.timestampField ?? DEFAULT_TIMESTAMP_FIELD;
-    const routed = events
+    const input =
+      options.dedupe === undefined
+        ? events
+        : dedupeEvents(events, { timestampField: tsField, ...options.dedupe });
+    const routed = input
       .keyBy((e) => e[tsField] as number)
       .connect(updates.broadcast(RuleTable.descriptor))
       .process(
