@@ -5,6 +5,7 @@ import {
   type WindowAssigner,
 } from '../core/windows/index.js';
 import type { CompiledCondition } from './compile-condition.js';
+import { conditionErrors } from './condition-errors.js';
 import { readFieldPath } from './field-path.js';
 import { parseDurationMs } from './parse-duration.js';
 import type { ThresholdRule } from './rule.js';
@@ -28,7 +29,12 @@ export interface CompiledThresholdRule {
   readonly sizeMs: number;
   /** Whether the event counts (the filter; `true` without one). Never throws. */
   accepts(event: RuleEvent): boolean;
-  /** The value aggregated: 1 for `count`, else the field when it is a finite number, else `undefined` (skipped). */
+  /**
+   * The value aggregated: 1 for `count`, else the field when it is a finite number, else
+   * `undefined` (skipped). A field present but not a number (a string `"12.50"`, a boolean, …) is
+   * also recorded as a condition error of the rule ({@link ThresholdFieldError}); a missing one is
+   * not (the event does not carry the value).
+   */
   valueOf(event: RuleEvent): number | undefined;
 }
 
@@ -55,6 +61,19 @@ export function compileThresholdRule(definition: unknown, options: RuleOptions =
       : SlidingEventTimeWindows.of<RuleEvent>(sizeMs, parseDurationMs(rule.window.slide!)!);
   const filter: CompiledCondition | undefined = analyzed.analyzed.conditions.get('/filter');
   const field = rule.field;
+  const errors = options.errors ?? conditionErrors;
+  // One error object per kind of value, reused: the recorder reads its message only.
+  const fieldErrors = new Map<string, ThresholdFieldError>();
+  const refuse = (v: unknown): undefined => {
+    const kind = valueKind(v);
+    let error = fieldErrors.get(kind);
+    if (error === undefined) {
+      error = new ThresholdFieldError(`field ${field} is ${kind}, not a number`);
+      fieldErrors.set(kind, error);
+    }
+    errors.record(rule.id, error);
+    return undefined;
+  };
   return {
     rule,
     assigner,
@@ -65,7 +84,40 @@ export function compileThresholdRule(definition: unknown, options: RuleOptions =
         ? () => 1
         : (e) => {
             const v = readFieldPath(e, field);
-            return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+            if (typeof v === 'number' && Number.isFinite(v)) return v;
+            return v === undefined ? undefined : refuse(v);
           },
   };
+}
+
+/**
+ * The condition error a threshold rule records for an event (passing its filter) whose `field`
+ * is there but is not a number: `path` is the rule's `/field`.
+ *
+ * @example
+ * ```ts
+ * new ThresholdFieldError('field amount is a string, not a number').path; // '/field'
+ * ```
+ */
+export class ThresholdFieldError extends Error {
+  override readonly name = 'ThresholdFieldError';
+  readonly path = '/field';
+}
+
+/** `a string`, `a boolean`, `an object`, `a list`, `a non-finite number` (`null` reads as missing). */
+function valueKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'a boolean';
+    case 'number':
+      return 'a non-finite number';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof v}`;
+  }
 }

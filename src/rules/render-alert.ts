@@ -10,6 +10,48 @@ const MAX_VALUE_CHARS = 256;
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}/g;
 
 /**
+ * The placeholders every alert message can use ({@link builtinValue}).
+ *
+ * @example
+ * ```ts
+ * BUILTIN_PLACEHOLDERS.includes('key'); // true
+ * ```
+ */
+export const BUILTIN_PLACEHOLDERS: readonly string[] = Object.freeze([
+  'ruleId',
+  'version',
+  'severity',
+  'key',
+]);
+
+/**
+ * The placeholders threshold alerts add ({@link renderThresholdAlert}).
+ *
+ * @example
+ * ```ts
+ * THRESHOLD_PLACEHOLDERS.includes('value'); // true
+ * ```
+ */
+export const THRESHOLD_PLACEHOLDERS: readonly string[] = Object.freeze([
+  'value',
+  'count',
+  'windowStart',
+  'windowEnd',
+]);
+
+/**
+ * The placeholder paths of a message template, in order, as {@link renderMessage} finds them.
+ *
+ * @example
+ * ```ts
+ * placeholdersOf('payout of {{ payout.amount }} for {{key}}'); // ['payout.amount', 'key']
+ * ```
+ */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/**
  * Options of {@link renderAlert}.
  *
  * @example

@@ -31,8 +31,9 @@ export const RULE_SCHEMA: Readonly<Record<string, unknown>> = Object.freeze(
 
 // strictRequired is off: the kind-dependent `if/then` branches require properties declared at
 // the top level, which that check cannot see. Every other strict check (unknown keywords,
-// types, tuples, unions) is on.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+// types, tuples, unions) is on. `verbose` puts the offending value into each error (`data`), for
+// messages that name it (reserved names).
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true });
 
 /**
  * The compiled validator of {@link RULE_SCHEMA}, built once per process.
@@ -61,7 +62,9 @@ export interface RuleError {
 /**
  * Turns ajv's errors into {@link RuleError}s: the path points at what is wrong (a missing
  * property's own path, not its parent's), `if` errors (which only repeat the branch's errors)
- * are dropped, a failing `oneOf` replaces the errors of its branches, and duplicates go.
+ * are dropped, a failing `oneOf` replaces the errors of its branches, a failing `not` (the
+ * schema's refusal of the reserved names `__proto__`, `constructor`, `prototype` in field paths
+ * and stage names) names the refused name instead of ajv's "must NOT be valid", and duplicates go.
  *
  * @example
  * ```ts
@@ -100,6 +103,8 @@ function toRuleError(e: ErrorObject): RuleError {
         path: `${e.instancePath}/${pointerToken(String(p.unevaluatedProperty))}`,
         message: 'is not a known property',
       };
+    case 'not':
+      return { path: e.instancePath, message: reservedNameMessage(e) };
     case 'false schema':
       return { path: e.instancePath, message: 'is not allowed here (for this kind of rule or quantifier)' };
     case 'enum':
@@ -114,6 +119,23 @@ function toRuleError(e: ErrorObject): RuleError {
     default:
       return { path: e.instancePath, message: e.message ?? 'is invalid' };
   }
+}
+
+/** The names the schema refuses (`not`) in field paths and stage names. */
+const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * The message of a failing `not`: `field name "__proto__" is not allowed (…reserved)` for a field
+ * path with a reserved segment, `stage name "constructor" …` for a stage name (the value is in
+ * `e.data`: ajv runs with `verbose`).
+ */
+function reservedNameMessage(e: ErrorObject): string {
+  const reserved = `${RESERVED_NAMES.slice(0, -1).join(', ')} and ${RESERVED_NAMES.at(-1)} are reserved`;
+  const value: unknown = e.data;
+  if (typeof value !== 'string') return `is not allowed (${reserved})`;
+  const what = e.schemaPath.includes('stageName') ? 'stage name' : 'field name';
+  const name = value.split('.').find((s) => RESERVED_NAMES.includes(s)) ?? value;
+  return `${what} "${name}" is not allowed (${reserved})`;
 }
 
 /** Escapes a property name into a JSON Pointer token (RFC 6901). @example `pointerToken("a/b") // "a~1b"` */

@@ -17,10 +17,13 @@ import { isGroupSpec, type PatternRule, type Rule, type StageSpec, type Threshol
 import type { RuleEvent } from './rule-event.js';
 import { RULE_LIMITS } from './rule-limits.js';
 import { type RuleError, schemaErrors, validateRuleSchema } from './rule-schema.js';
+import { ruleWarnings } from './rule-warnings.js';
 
 /**
  * The outcome of {@link validateRule}: the rule (with `warnings`, when a condition's cost estimate
- * is high or relies on an assumed `matched` size), or every error found, each with its JSON Pointer.
+ * is high or relies on an assumed `matched` size, or {@link ruleWarnings} finds something: a
+ * placeholder or field naming nothing, a pattern whose matches grow combinatorially, …), or
+ * every error found, each with its JSON Pointer.
  *
  * @example
  * ```ts
@@ -47,6 +50,19 @@ export interface RuleOptions {
   readonly timestampField?: string;
 }
 
+/**
+ * Options of {@link validateRule}: those of the compile functions, and sample events that make
+ * {@link ruleWarnings} check placeholders, `fields` and a threshold's `field` against them.
+ *
+ * @example
+ * ```ts
+ * validateRule(json, { exampleEvents: body.events });
+ * ```
+ */
+export interface ValidateRuleOptions extends RuleOptions {
+  readonly exampleEvents?: readonly unknown[];
+}
+
 /** @internal a validated rule with its parsed conditions and, for pattern rules, the pattern. */
 export interface AnalyzedRule {
   readonly rule: Rule;
@@ -71,11 +87,15 @@ export interface AnalyzedRule {
  * // { ok: false, errors: [{ path: '/stages/0/condition', message: 'Unexpected token: EOF (at character 10)' }] }
  * ```
  */
-export function validateRule(json: unknown, options: RuleOptions = {}): RuleValidation {
+export function validateRule(json: unknown, options: ValidateRuleOptions = {}): RuleValidation {
   const r = analyzeRule(json, options);
   if (!r.ok) return r;
-  const { rule, warnings } = r.analyzed;
-  return warnings === undefined ? { ok: true, rule } : { ok: true, rule, warnings };
+  const { rule } = r.analyzed;
+  const warnings = [
+    ...(r.analyzed.warnings ?? []),
+    ...ruleWarnings(rule, { exampleEvents: options.exampleEvents, timestampField: options.timestampField }),
+  ];
+  return warnings.length === 0 ? { ok: true, rule } : { ok: true, rule, warnings };
 }
 
 /**
@@ -87,7 +107,7 @@ export function validateRule(json: unknown, options: RuleOptions = {}): RuleVali
  * parseRuleJson('{"id": 1}'); // { ok: false, errors: [{ path: '/id', message: 'must be string' }, ...] }
  * ```
  */
-export function parseRuleJson(text: string, options: RuleOptions = {}): RuleValidation {
+export function parseRuleJson(text: string, options: ValidateRuleOptions = {}): RuleValidation {
   if (text.length > RULE_LIMITS.maxDocumentChars) {
     return {
       ok: false,
