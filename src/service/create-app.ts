@@ -3,13 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpException, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { ApiAccess } from './common/api-key.guard.js';
 import { JSON_CONTENT_TYPES } from './common/json-body.guard.js';
 import { ServiceLogger } from './common/service-logger.js';
 import type { ServiceConfig } from './config/service-config.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
+import { buildOpenApiDocument, withServer } from './openapi/openapi-document.js';
 
 /**
  * Options of {@link createApp}.
@@ -65,16 +66,13 @@ export async function createApp(
   });
   app.useBodyParser('json', { limit: config.bodyLimitBytes, type: JSON_CONTENT_TYPES, strict: false });
   if (options.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CEP rule service')
-      .setDescription('JSON detection rules over HTTP, events in, alerts out.')
-      .setVersion('0.1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  // OpenAPI 3.1: schemas and examples from the controllers' decorators and src/service/openapi.
+  const document = buildOpenApiDocument(app, config);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'], // no unguarded /docs-yaml
+    patchDocumentOnRequest: (req, _res, doc) => withServer(req as IncomingMessage, doc),
+  });
   const logger = new Logger('Service');
   logger.log(
     `${config.kafkaBrokers === undefined ? `embedded mode, data dir ${config.dataDir}` : `Kafka mode, brokers ${config.kafkaBrokers.join(',')}`}; ${

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { errorResponse, jsonResponse } from '../openapi/api.schema.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 
 /**
@@ -14,7 +15,6 @@ import { Pipeline } from '../pipeline/pipeline.js';
  * ```
  */
 @ApiTags('operations')
-@ApiSecurity('api-key')
 @Controller('admin')
 export class AdminController {
   constructor(private readonly pipeline: Pipeline) {}
@@ -22,8 +22,13 @@ export class AdminController {
   @Post('savepoint')
   @HttpCode(201)
   @ApiOperation({ summary: 'Take a savepoint of the engine job' })
-  @ApiResponse({ status: 201, description: '{ checkpointId, pointer }' })
-  @ApiResponse({ status: 503, description: 'The job is not running' })
+  @ApiResponse(
+    jsonResponse(201, 'The savepoint: its id and directory', 'Savepoint', {
+      checkpointId: 12,
+      pointer: '/data/savepoints/chk-12',
+    }),
+  )
+  @ApiResponse(errorResponse(503, 'The job is not running'))
   async savepoint(): Promise<{ checkpointId: number; pointer: string | undefined }> {
     try {
       return await this.pipeline.savepoint();

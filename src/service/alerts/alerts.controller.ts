@@ -1,8 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestException, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Alert } from '../../rules/index.js';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
+import { EXAMPLE_ALERT, errorResponse, jsonResponse } from '../openapi/api.schema.js';
 import { AlertHub } from './alert-hub.js';
 import { AlertStream } from './alert-stream.js';
 
@@ -26,11 +27,45 @@ export class AlertsController {
 
   @Get()
   @ApiOperation({ summary: 'Recent alerts, newest first' })
-  @ApiQuery({ name: 'ruleId', required: false })
-  @ApiQuery({ name: 'key', required: false })
-  @ApiQuery({ name: 'from', required: false, description: 'event time, epoch ms or ISO-8601' })
-  @ApiQuery({ name: 'to', required: false, description: 'event time, epoch ms or ISO-8601' })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'ruleId', required: false, example: 'new-device-payout' })
+  @ApiQuery({
+    name: 'key',
+    required: false,
+    description: 'the grouping key as JSON',
+    example: '[["user","ann"]]',
+  })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'event time, epoch ms or ISO-8601',
+    example: '2026-01-01T00:00:00Z',
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'event time, epoch ms or ISO-8601',
+    example: 1767312000000,
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    example: 100,
+  })
+  @ApiResponse(
+    jsonResponse(
+      200,
+      'The alerts, newest first',
+      { type: 'array', items: { $ref: '#/components/schemas/Alert' } },
+      [EXAMPLE_ALERT],
+    ),
+  )
+  @ApiResponse(
+    errorResponse(400, 'A malformed from, to or limit', {
+      statusCode: 400,
+      message: 'from must be epoch milliseconds or an ISO-8601 date-time',
+    }),
+  )
   recent(
     @Query('ruleId') ruleId?: string,
     @Query('key') key?: string,
@@ -54,9 +89,30 @@ export class AlertsController {
       'Each alert is `event: alert` with `id:` its position in the alerts topic. Reconnecting with `Last-Event-ID` (or `?since=`) sends the alerts after that position first (`event: gap` first when they are not all retained), then live ones. A client too slow to follow gets `event: resume` with the id to reconnect with, and the stream ends.',
   })
   @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'ruleId', required: false })
-  @ApiQuery({ name: 'since', required: false, description: 'resume after this event id (as Last-Event-ID)' })
+  @ApiQuery({ name: 'ruleId', required: false, example: 'new-device-payout' })
+  @ApiQuery({
+    name: 'since',
+    required: false,
+    description: 'resume after this event id (as Last-Event-ID)',
+    example: '41',
+  })
   @ApiHeader({ name: 'last-event-id', required: false, description: 'resume after this event id' })
+  @ApiResponse({
+    status: 200,
+    description:
+      'An endless text/event-stream: `event: alert` (data: an Alert as JSON, id: its position), `event: gap`, `event: resume`',
+    schema: { type: 'string' },
+    example: `id: 42\nevent: alert\ndata: ${JSON.stringify(EXAMPLE_ALERT)}\n\n`,
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'A malformed Last-Event-ID or since',
+    schema: { $ref: '#/components/schemas/Error' },
+    example: {
+      statusCode: 400,
+      message: 'Last-Event-ID / since must be an event id of this stream (e.g. "42" or "2-1817")',
+    },
+  })
   stream(
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,

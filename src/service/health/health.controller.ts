@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { jsonResponse } from '../openapi/api.schema.js';
 import { KafkaHealthIndicator } from './kafka-health.indicator.js';
 import { PipelineHealthIndicator } from './pipeline-health.indicator.js';
 
@@ -25,6 +26,17 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness' })
+  @ApiResponse(
+    jsonResponse(200, 'The process answers', 'Health', { status: 'ok', info: {}, error: {}, details: {} }),
+  )
+  @ApiResponse(
+    jsonResponse(503, 'Shutting down', 'Health', {
+      status: 'shutting_down',
+      info: {},
+      error: {},
+      details: {},
+    }),
+  )
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -32,6 +44,38 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: the engine job runs (Kafka mode: and the cluster answers)' })
+  @ApiResponse(
+    jsonResponse(200, 'Ready; the last checkpoint age is reported', 'Health', {
+      status: 'ok',
+      info: {
+        pipeline: {
+          status: 'up',
+          state: 'running',
+          restarts: 0,
+          checkpointing: true,
+          lastCheckpointAgeMs: 412,
+        },
+      },
+      error: {},
+      details: {
+        pipeline: {
+          status: 'up',
+          state: 'running',
+          restarts: 0,
+          checkpointing: true,
+          lastCheckpointAgeMs: 412,
+        },
+      },
+    }),
+  )
+  @ApiResponse(
+    jsonResponse(503, 'Not ready', 'Health', {
+      status: 'error',
+      info: {},
+      error: { pipeline: { status: 'down', state: 'restarting', restarts: 1, checkpointing: true } },
+      details: { pipeline: { status: 'down', state: 'restarting', restarts: 1, checkpointing: true } },
+    }),
+  )
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.pipeline.isHealthy(),
