@@ -17,6 +17,7 @@ import {
   listNumbers,
   moduloValues,
   multiplyValues,
+  noOverload,
   noSuchKey,
   selectField,
   sizeOf,
@@ -199,8 +200,7 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
       return (e, f) => {
         const v = x(e, f);
         if (typeof v === 'boolean') return !v;
-        if (v instanceof CelRuntimeError) return v;
-        throw CEL_DEOPT;
+        return noOverload(v);
       };
     }
     case '-_': {
@@ -210,8 +210,7 @@ function compileNode(node: RawNode, sc: Scope): Fn | undefined {
         const v = x(e, f);
         if (typeof v === 'number') return -v;
         if (typeof v === 'bigint') return -v;
-        if (v instanceof CelRuntimeError) return v;
-        throw CEL_DEOPT;
+        return noOverload(v);
       };
     }
     case '?:':
@@ -513,29 +512,25 @@ function compileWithLiteral(op: string, l: Fn, left: RawNode, right: RawNode): F
       return (e, f) => {
         const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a < n;
-        if (a instanceof CelRuntimeError) return a;
-        throw CEL_DEOPT;
+        return noOverload(a);
       };
     case '<=':
       return (e, f) => {
         const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a <= n;
-        if (a instanceof CelRuntimeError) return a;
-        throw CEL_DEOPT;
+        return noOverload(a);
       };
     case '>':
       return (e, f) => {
         const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a > n;
-        if (a instanceof CelRuntimeError) return a;
-        throw CEL_DEOPT;
+        return noOverload(a);
       };
     case '>=':
       return (e, f) => {
         const a = l(e, f);
         if (typeof a === 'number' || typeof a === 'bigint') return a >= n;
-        if (a instanceof CelRuntimeError) return a;
-        throw CEL_DEOPT;
+        return noOverload(a);
       };
     default:
       return undefined;
@@ -622,9 +617,7 @@ function compileCall(
       const s = a!(e, f);
       const t = b!(e, f);
       if (typeof s === 'string' && typeof t === 'string') return method(s, t);
-      if (s instanceof CelRuntimeError) return s;
-      if (t instanceof CelRuntimeError) return t;
-      throw CEL_DEOPT;
+      return noOverload(s, t);
     };
   }
   if (xs.length !== 1) return undefined;

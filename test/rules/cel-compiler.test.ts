@@ -32,6 +32,11 @@ describe('compileCel', () => {
     return compileCel(parsed.ast, { stages });
   };
 
+  it('models type errors as errors, e.g. a string compared with a number', () => {
+    expect(compile('e.s < 1.0')!.run({ type: 'a', s: 'x' }, undefined)).toBeInstanceOf(CelRuntimeError);
+    expect(compile('e.s * 2.0 > 1.0')!.run({ type: 'a', s: 'x' }, undefined)).toBeInstanceOf(CelRuntimeError);
+  });
+
   it('returns evaluation errors from run and throws them from evaluate', () => {
     const c = compile('e.amount > 500.0')!;
     const r = c.run({ type: 'login' }, undefined);
@@ -50,13 +55,13 @@ describe('compileCel', () => {
     );
   });
 
-  it('deoptimizes (CEL_DEOPT) where the interpreter decides, e.g. a string compared with a number', () => {
-    expect(() => compile('e.s < 1.0')!.run({ type: 'a', s: 'x' }, undefined)).toThrow(
+  it('deoptimizes (CEL_DEOPT) where the interpreter decides, e.g. int() of a string', () => {
+    expect(() => compile('int(e.s) > 1')!.run({ type: 'a', s: '12' }, undefined)).toThrow(
       expect.objectContaining({ deopt: true }),
     );
     let thrown: unknown;
     try {
-      compile('e.s < 1.0')!.run({ type: 'a', s: 'x' }, undefined);
+      compile('int(e.s) > 1')!.run({ type: 'a', s: '12' }, undefined);
     } catch (e) {
       thrown = e;
     }

@@ -73,6 +73,39 @@ function errorOrDeopt(a: unknown, b?: unknown): CelRuntimeError {
   throw CEL_DEOPT;
 }
 
+const NONE = Symbol('none');
+
+/**
+ * The result of an operator or function given operands of types it has no overload for: an
+ * error operand is the result, else a "no such overload" error (cel-js raises one for every
+ * such combination of CEL values); a value that is not a CEL value deoptimizes.
+ *
+ * @example
+ * ```ts
+ * noOverload('a', 1); // CelRuntimeError: no such overload
+ * ```
+ */
+export function noOverload(a: unknown, b: unknown = NONE): CelRuntimeError {
+  if (a instanceof CelRuntimeError) return a;
+  if (b instanceof CelRuntimeError) return b;
+  if (!isCelValue(a) || (b !== NONE && !isCelValue(b))) throw CEL_DEOPT;
+  return celError('no such overload');
+}
+
+function isCelValue(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'object':
+      return v === null || isArray(v) || isPlainMap(v);
+    default:
+      return false;
+  }
+}
+
 const hasOwn = Object.hasOwn;
 const getPrototypeOf = Object.getPrototypeOf;
 const objectProto = Object.prototype;
@@ -172,14 +205,22 @@ export function selectField(x: unknown, key: string): unknown {
  * ```
  */
 export function indexValue(x: unknown, i: unknown): unknown {
-  if (typeof x !== 'object' || x === null) return errorOrDeopt(i);
+  if (typeof x !== 'object' || x === null) {
+    // A select on a string, number, bool or null finds no key.
+    if (i instanceof CelRuntimeError) return i;
+    if (!isCelValue(x) || !isCelValue(i)) throw CEL_DEOPT;
+    return noSuchKey(i);
+  }
   if (isArray(x)) {
     if (typeof i === 'bigint' || typeof i === 'number') {
       const v = x[Number(i)];
       if (v === undefined) return celError(`No such key: index out of bounds, index ${String(i)}`);
       return checkValue(v);
     }
-    return errorOrDeopt(i);
+    // A list has no keys but numeric indexes.
+    if (i instanceof CelRuntimeError) return i;
+    if (!isCelValue(i)) throw CEL_DEOPT;
+    return noSuchKey(i);
   }
   if (typeof i !== 'string') return errorOrDeopt(x, i);
   return selectField(x, i);
@@ -276,7 +317,7 @@ export function compareValues(
     ta === 'number' || ta === 'bigint'
       ? tb === 'number' || tb === 'bigint'
       : (ta === 'string' || ta === 'boolean') && ta === tb;
-  if (!ok) return errorOrDeopt(a, b);
+  if (!ok) return noOverload(a, b);
   const x = a as number;
   const y = b as number;
   switch (op) {
@@ -291,9 +332,9 @@ export function compareValues(
   }
 }
 
-function checkInt(v: bigint): bigint {
+function checkInt(v: bigint): bigint | CelRuntimeError {
   if (v <= MAX_INT && v >= MIN_INT) return v;
-  throw CEL_DEOPT;
+  return celError(`integer overflow: ${v}`);
 }
 
 /** `a + b`. @example `addValues(1n, 2n) // 3n` */
@@ -302,21 +343,21 @@ export function addValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a + b);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (isArray(a) && isArray(b)) return [...a, ...b];
-  return errorOrDeopt(a, b);
+  return noOverload(a, b);
 }
 
 /** `a - b`. @example `subtractValues(1.5, 1.0) // 0.5` */
 export function subtractValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a - b);
-  return errorOrDeopt(a, b);
+  return noOverload(a, b);
 }
 
 /** `a * b`. @example `multiplyValues(2.0, 3.0) // 6` */
 export function multiplyValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a * b);
-  return errorOrDeopt(a, b);
+  return noOverload(a, b);
 }
 
 /** `a / b` (int division truncates; by zero is an error). @example `divideValues(7n, 2n) // 3n` */
@@ -326,7 +367,7 @@ export function divideValues(a: unknown, b: unknown): unknown {
     if (b === 0n) return celError('division by zero');
     return a / b;
   }
-  return errorOrDeopt(a, b);
+  return noOverload(a, b);
 }
 
 /** `a % b` (ints only; by zero is an error). @example `moduloValues(7n, 2n) // 1n` */
@@ -335,13 +376,13 @@ export function moduloValues(a: unknown, b: unknown): unknown {
     if (b === 0n) return celError('modulo by zero');
     return a % b;
   }
-  return errorOrDeopt(a, b);
+  return noOverload(a, b);
 }
 
 /** `a in b`: list membership by {@link celEquals}, map membership by own string key. @example `inValues('a', { a: 1 }) // true` */
 export function inValues(a: unknown, b: unknown): boolean | CelRuntimeError {
   if (a instanceof CelRuntimeError) return a;
-  if (typeof b !== 'object' || b === null) return errorOrDeopt(b);
+  if (typeof b !== 'object' || b === null) return noOverload(a, b);
   if (isArray(b)) {
     for (const v of b) if (dataEquals(a, v)) return true;
     return false;
@@ -361,7 +402,7 @@ export function sizeOf(x: unknown): bigint | CelRuntimeError {
     if (isArray(x)) return BigInt(x.length);
     if (isPlainMap(x)) return BigInt(Object.keys(x).length);
   }
-  return errorOrDeopt(x);
+  return noOverload(x);
 }
 
 /**
@@ -373,7 +414,7 @@ export function sizeOf(x: unknown): bigint | CelRuntimeError {
  * ```
  */
 export function listNumbers(list: unknown, fn: string): number[] | CelRuntimeError {
-  if (!isArray(list)) return errorOrDeopt(list);
+  if (!isArray(list)) return noOverload(list);
   const out = new Array<number>(list.length);
   for (let i = 0; i < list.length; i++) {
     const x = list[i];
