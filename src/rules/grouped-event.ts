@@ -47,3 +47,17 @@ export interface GroupedEvent {
 export function groupKeyOf(g: GroupedEvent): string {
   return g.key;
 }
+
+/**
+ * A grouped event that reached its evaluator at or behind the watermark (late): what the late
+ * output carries, with the watermark at the time, so a dead letter can say by how much.
+ *
+ * @example
+ * ```ts
+ * const late: LateGroupedEvent = { grouped, watermark: 1_767_261_600_000 };
+ * ```
+ */
+export interface LateGroupedEvent {
+  readonly grouped: GroupedEvent;
+  readonly watermark: number;
+}

@@ -23,7 +23,7 @@ import type { Alert } from './alert.js';
 import { compilePatternRule } from './compile-pattern-rule.js';
 import { type CompiledThresholdRule, compileThresholdRule } from './compile-threshold-rule.js';
 import { type ConditionGuard, conditionRequirementsOf } from './condition-guards.js';
-import type { GroupedEvent, RuleRef } from './grouped-event.js';
+import type { GroupedEvent, LateGroupedEvent, RuleRef } from './grouped-event.js';
 import { renderAlert, renderThresholdAlert } from './render-alert.js';
 import { isGroupSpec, type PatternRule, type Rule } from './rule.js';
 import type { RuleEvent } from './rule-event.js';
@@ -45,7 +45,7 @@ import { addToAggregate, aggregateValue, compareValues, type WindowAggregate } f
 export interface RuleGroupConfig {
   readonly options: RuleOptions;
   /** Late events (at or behind the watermark on arrival) go here instead of being only counted. */
-  readonly lateEvents?: OutputTag<GroupedEvent> | undefined;
+  readonly lateEvents?: OutputTag<LateGroupedEvent> | undefined;
   /** Where late events and alerts are counted per rule (default: none kept). */
   readonly stats?: RuleStats | undefined;
 }
@@ -77,6 +77,11 @@ interface KeyRules {
   next: number | undefined;
   /** Alerts raised in the current minute of event time, per rule (for the per-key alert cap). */
   a?: Map<string, { m: number; n: number }> | undefined;
+  /**
+   * The encoded form from the last snapshot while nothing changed since (in memory only): a
+   * checkpoint re-encodes only the keys touched since the previous one.
+   */
+  enc?: Uint8Array | undefined;
 }
 
 /** A rule version compiled for this operator. */
@@ -195,8 +200,9 @@ export class RuleGroupOperator
     this.keyedBackend!.setCurrentKey(value.key);
     if (timestamp <= this.currentWatermark) {
       for (const ref of value.refs) this.stats.late(ref.id);
-      if (this.config.lateEvents !== undefined)
-        this.output.collectSide(this.config.lateEvents, value, timestamp);
+      const tag = this.config.lateEvents;
+      if (tag !== undefined)
+        this.output.collectSide(tag, { grouped: value, watermark: this.currentWatermark }, timestamp);
       return;
     }
     const q = this.queue.value();
@@ -241,6 +247,7 @@ export class RuleGroupOperator
         changed = true;
       }
       if (!changed) return;
+      k.enc = undefined;
       if (k.p.length === 0 && k.w.length === 0) state.clear();
       else state.update(k);
     });
@@ -585,6 +592,7 @@ export class RuleGroupOperator
       for (const [id, counter] of k.a) if (counter.m < minute) k.a.delete(id);
       if (k.a.size === 0) k.a = undefined;
     }
+    k.enc = undefined;
     if (k.p.length === 0 && k.w.length === 0 && k.a === undefined) this.keyRules.clear();
     else this.keyRules.update(k);
   }
@@ -670,13 +678,15 @@ export class RuleGroupOperator
   }
 
   private encode(k: KeyRules): Uint8Array {
+    if (k.enc !== undefined) return k.enc;
     const p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }> = [];
     for (const slot of k.p) {
       const c = this.compiledOf(slot.id, slot.v);
       if (c?.compiledNfa !== undefined)
         p.push({ id: slot.id, v: slot.v, s: serializeNFAState(c.compiledNfa, slot.s), t: slot.t });
     }
-    return new Uint8Array(serialize({ p, w: k.w, next: k.next, a: k.a }));
+    k.enc = new Uint8Array(serialize({ p, w: k.w, next: k.next, a: k.a }));
+    return k.enc;
   }
 
   private decode(bytes: Uint8Array): KeyRules {

@@ -4,7 +4,7 @@ import { type DataStream, OutputTag, SingleOutputStreamOperator } from '../core/
 import type { Alert } from './alert.js';
 import { type DedupeOptions, dedupeEvents } from './event-deduplicator.js';
 import { GroupRouter } from './group-router.js';
-import { type GroupedEvent, groupKeyOf } from './grouped-event.js';
+import { type GroupedEvent, groupKeyOf, type LateGroupedEvent } from './grouped-event.js';
 import type { Rule } from './rule.js';
 import { DEFAULT_TIMESTAMP_FIELD, type RuleEvent } from './rule-event.js';
 import { RuleGroupOperator } from './rule-group-operator.js';
@@ -22,8 +22,8 @@ import type { RuleOptions } from './validate-rule.js';
  * ```
  */
 export interface RulePipelineOptions extends RuleOptions {
-  /** Late events (grouped), besides being counted per rule. */
-  readonly lateEvents?: OutputTag<GroupedEvent>;
+  /** Late events (grouped, with the watermark they were behind), besides being counted per rule. */
+  readonly lateEvents?: OutputTag<LateGroupedEvent>;
   /** Per-rule counters (alerts, late events, partial matches) of the evaluators. */
   readonly stats?: RuleStats;
   /**
