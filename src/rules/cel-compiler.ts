@@ -135,14 +135,18 @@ interface ComprehensionArgs {
  * `matched` and comprehension variables, and functions other than `size`, `contains`,
  * `startsWith`, `endsWith`, `int`, `double`, `string`, `dyn`, `sum`, `avg`, `min`, `max` and the
  * macros `has`, `all`, `exists`, `exists_one`, `map`, `filter` (so `timestamp`, `duration`,
- * `matches`, string methods such as `lowerAscii`, …). At run time, cases whose interpreter
- * behaviour is intricate deoptimize to the interpreter for that evaluation ({@link CEL_DEOPT}):
- * most type errors (e.g. `"a" < 1`), int overflow, maps compared by keys that objects inherit,
- * string/int/double conversions of strings, values that are not JSON-like, list elements or
- * comprehension variables not of their static type. Errors the closures model themselves (a
- * missing field, a select on a non-map, an index out of bounds, division by zero, a non-bool in
- * `&&`/`||`/`?:`/`!`, sum/avg/min/max of bad lists) are values ({@link CelRuntimeError}) passed
- * on by every operation, and absorbed by `&&`, `||`, `all` and `exists` as CEL says.
+ * `matches`, string methods such as `lowerAscii`, …). At run time, a few cases whose interpreter
+ * behaviour is intricate deoptimize to the interpreter for that one evaluation
+ * ({@link CEL_DEOPT}): `int()`/`double()`/`string()` of a string, null, list or map; a map
+ * indexed or tested (`in`) with a non-string key; maps compared whose keys include names that
+ * objects inherit (`toString`, `__proto__`, …); list elements or comprehension variables not of
+ * their static type; values that are not JSON-like (functions, class instances). Errors are
+ * values ({@link CelRuntimeError}), not exceptions: a missing field, a select on a non-map, an
+ * index out of bounds, a type mismatch ("no such overload", e.g. `"a" < 1`, `e.s * 2.0` on a
+ * string), int overflow, division by zero, a non-bool in `&&`/`||`/`?:`/`!`, sum/avg/min/max of
+ * bad lists; every operation passes them on, and `&&`, `||`, `all` and `exists` absorb them as
+ * CEL says. The AST must have been type-checked (`parse(source).check()`, which annotates it):
+ * static element types decide run-time checks; an unchecked AST is not compiled.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * Run-time helpers of the compiled CEL closures ({@link compileCel}): the value operations of
- * `@marcbachmann/cel-js` for the cases whose result is certain, and {@link CEL_DEOPT} for every
- * other case, so that the caller re-evaluates the whole expression with the interpreter.
+ * `@marcbachmann/cel-js` for the cases whose result is certain, and {@link CEL_DEOPT} for the
+ * other cases, so that the caller re-evaluates the whole expression with the interpreter.
  *
  * Values are represented as cel-js represents them: `int` is a `bigint`, `double` a `number`,
  * `string`, `bool`, `null`, a list an `Array`, a map a plain object (own keys only). An
