@@ -2,10 +2,11 @@ import { deserialize, serialize } from 'node:v8';
 import {
   type CompiledNFA,
   compileNFA,
-  deserializeNFAState,
   NFA,
   type NFAState,
-  serializeNFAState,
+  type NFAStateData,
+  nfaStateFromData,
+  nfaStateToData,
   skipsUnmatchedEvents,
 } from '../cep/nfa/index.js';
 import type { OutputTag } from '../core/api/output-tag.js';
@@ -679,11 +680,13 @@ export class RuleGroupOperator
 
   private encode(k: KeyRules): Uint8Array {
     if (k.enc !== undefined) return k.enc;
-    const p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }> = [];
+    // One serialization for the key: events shared by several rules' partial matches (the same
+    // object in their buffers) are written once.
+    const p: Array<{ id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }> = [];
     for (const slot of k.p) {
       const c = this.compiledOf(slot.id, slot.v);
       if (c?.compiledNfa !== undefined)
-        p.push({ id: slot.id, v: slot.v, s: serializeNFAState(c.compiledNfa, slot.s), t: slot.t });
+        p.push({ id: slot.id, v: slot.v, s: nfaStateToData(c.compiledNfa, slot.s), t: slot.t });
     }
     k.enc = new Uint8Array(serialize({ p, w: k.w, next: k.next, a: k.a }));
     return k.enc;
@@ -691,7 +694,7 @@ export class RuleGroupOperator
 
   private decode(bytes: Uint8Array): KeyRules {
     const data = deserialize(bytes) as {
-      p: Array<{ id: string; v: number; s: Uint8Array; t: number | undefined }>;
+      p: Array<{ id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
       w: WindowSlot[];
       next: number | undefined;
       a?: Map<string, { m: number; n: number }>;
@@ -700,7 +703,7 @@ export class RuleGroupOperator
     for (const e of data.p) {
       const c = this.compiledOf(e.id, e.v);
       if (c?.compiledNfa === undefined) continue; // a version that no longer compiles: its matches go
-      const s = deserializeNFAState(c.compiledNfa, e.s);
+      const s = nfaStateFromData(c.compiledNfa, e.s);
       p.push({ id: e.id, v: e.v, s, t: e.t });
     }
     return { p, w: data.w, next: data.next, a: data.a };
