@@ -199,8 +199,27 @@ export function apiSchemas(): Record<string, Schema> {
       properties: {
         valid: { type: 'boolean' },
         errors: { type: 'array', items: ref('RuleError') },
+        warnings: {
+          type: 'array',
+          items: ref('RuleError'),
+          description:
+            'what a valid rule may do wrong (a placeholder naming nothing, a combinatorial pattern)',
+        },
       },
-      examples: [{ valid: true }, { valid: false, errors: EXAMPLE_RULE_ERRORS.errors }],
+      examples: [
+        { valid: true },
+        { valid: false, errors: EXAMPLE_RULE_ERRORS.errors },
+        {
+          valid: true,
+          warnings: [
+            {
+              path: '/alert/message',
+              message:
+                'placeholder {{payot.amount}} names no stage, no built-in (ruleId, version, severity, key) and no field the rule reads (key, conditions, fields): it renders empty unless the event has a field "payot.amount"; did you mean {{payout.amount}}?',
+            },
+          ],
+        },
+      ],
     },
     StatusChange: {
       type: 'object',

@@ -3,6 +3,7 @@ import {
   type Alert,
   analyzeRule,
   ConditionErrors,
+  compileThresholdRule,
   isGroupSpec,
   parseEvent,
   type Rule,
@@ -10,11 +11,12 @@ import {
   RulePipeline,
   type RuleUpdate,
   ruleUpdate,
+  ThresholdFieldError,
 } from '../../rules/index.js';
 
 /**
  * One kind of run-time condition failure of a dry run: the condition's JSON Pointer in the rule
- * (`/stages/1/condition`, `/filter`; absent when the failure cannot be traced to one, e.g. a
+ * (`/stages/1/condition`, `/filter`, or `/field` for a threshold's value that is not a number; absent when the failure cannot be traced to one, e.g. a
  * non-bool result), the message (first line), how many evaluations failed so in the job, and,
  * for conditions that do not read `matched`, the index in the posted `events` of the first event
  * on which the condition fails with that message.
@@ -238,6 +240,16 @@ function probeConditions(
       condition.test(event);
     }
   }
+  // A threshold's field that is not a number on an event its filter accepts (ThresholdFieldError).
+  if (rule.kind === 'threshold' && rule.aggregate !== 'count' && rule.field !== undefined) {
+    const threshold = compileThresholdRule(rule, { errors: probe });
+    for (const { event, index } of events) {
+      current = undefined; // the filter's own failures were traced above
+      if (!threshold.accepts(event)) continue;
+      current = { path: '/field', index };
+      threshold.valueOf(event);
+    }
+  }
   return found;
 }
 
@@ -262,7 +274,12 @@ class DryRunConditionErrors extends ConditionErrors {
   override record(ruleId: string, error: unknown): void {
     super.record(ruleId, error);
     const input = (error as { node?: { input?: unknown } } | undefined)?.node?.input;
-    const path = typeof input === 'string' ? this.sources.get(input)?.[0] : undefined;
+    const path =
+      error instanceof ThresholdFieldError
+        ? error.path
+        : typeof input === 'string'
+          ? this.sources.get(input)?.[0]
+          : undefined;
     const message = firstLine(error);
     const key = `${path ?? ''}\n${message}`;
     const kind = this.kinds.get(key);

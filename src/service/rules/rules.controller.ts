@@ -30,7 +30,7 @@ const NOT_FOUND = errorResponse(404, 'No such rule');
  * | PATCH | /rules/:id/status | `{ status: 'active' \| 'paused', ifVersion? }` |
  * | DELETE | /rules/:id?ifVersion= | delete (204) |
  * | GET | /rules/:id, /rules?status= | read |
- * | POST | /rules/validate | validate without saving: `{ valid, errors? }` |
+ * | POST | /rules/validate | validate without saving: `{ valid, errors?, warnings? }` |
  * | POST | /rules/dry-run | `{ rule \| ruleId, events }` -> the first 100 alerts of a throwaway job in a worker thread (`alertCount`, `truncated`), condition errors; 422 over `DRY_RUN_TIMEOUT_MS`, 429 when 2 are running |
  *
  * @example
@@ -46,7 +46,14 @@ export class RulesController {
   @Post()
   @ApiOperation({ summary: 'Create a rule' })
   @ApiBody(RULE_BODY)
-  @ApiResponse(jsonResponse(201, 'Created: the stored rule', 'Rule', EXAMPLE_RULE))
+  @ApiResponse(
+    jsonResponse(
+      201,
+      'Created: the stored rule, with `warnings: [{ path, message }]` when any',
+      'Rule',
+      EXAMPLE_RULE,
+    ),
+  )
   @ApiResponse(INVALID)
   @ApiResponse(
     errorResponse(409, 'A rule with this id exists', {
@@ -73,9 +80,14 @@ export class RulesController {
       errors: [{ path: '/alert/severity', message: 'must be one of low, medium, high, critical' }],
     }),
   )
-  validate(@Body() body: unknown): { valid: boolean; errors?: readonly { path: string; message: string }[] } {
+  validate(@Body() body: unknown): {
+    valid: boolean;
+    errors?: readonly { path: string; message: string }[];
+    warnings?: readonly { path: string; message: string }[];
+  } {
     const v = this.rules.validate(body);
-    return v.valid ? { valid: true } : { valid: false, errors: v.errors };
+    if (!v.valid) return { valid: false, errors: v.errors };
+    return v.warnings === undefined ? { valid: true } : { valid: true, warnings: v.warnings };
   }
 
   @Post('dry-run')
@@ -156,7 +168,12 @@ export class RulesController {
   @ApiOperation({ summary: 'Replace a rule (version = stored + 1)' })
   @ApiParam(RULE_ID)
   @ApiBody(RULE_BODY)
-  @ApiResponse(jsonResponse(200, 'The stored rule', 'Rule', { ...EXAMPLE_RULE, version: 2 }))
+  @ApiResponse(
+    jsonResponse(200, 'The stored rule, with `warnings: [{ path, message }]` when any', 'Rule', {
+      ...EXAMPLE_RULE,
+      version: 2,
+    }),
+  )
   @ApiResponse(INVALID)
   @ApiResponse(NOT_FOUND)
   @ApiResponse(

@@ -19,7 +19,6 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { DRY_RUN_MAX_EVENTS, DryRunFailedError, type DryRunResult } from './dry-run.js';
 import { DryRunBusyError, DryRunRunner } from './dry-run-runner.js';
-import { clarifyRuleErrors } from './rule-errors.js';
 import type { RuleRecord } from './rule-record.js';
 import { RULE_STORE, type RuleStore, RuleVersionConflictError } from './rule-store.js';
 
@@ -36,6 +35,18 @@ import { RULE_STORE, type RuleStore, RuleVersionConflictError } from './rule-sto
 export function invalidRule(errors: readonly RuleError[], message = 'invalid rule'): BadRequestException {
   return new BadRequestException({ statusCode: 400, message, errors });
 }
+
+/**
+ * A stored rule as create and replace answer it: the rule, with the validation `warnings`
+ * (`[{ path, message }]`, JSON Pointers in the rule) when there are any. The warnings are not
+ * stored.
+ *
+ * @example
+ * ```ts
+ * const r: RuleWithWarnings = { ...rule, warnings: [{ path: '/alert/message', message: 'placeholder {{payot.amount}} …' }] };
+ * ```
+ */
+export type RuleWithWarnings = Rule & { readonly warnings?: readonly RuleError[] };
 
 /** What an audit line says was done to a rule. */
 type RuleAction = 'created' | 'updated' | 'status' | 'deleted';
@@ -100,22 +111,32 @@ export class RulesService implements OnModuleInit {
     this.logger.log(`loaded ${loaded} example rules from ${this.config.rulesDir}`);
   }
 
-  /** Validates without saving. @example `rules.validate(json).ok` */
-  validate(json: unknown): { valid: true; rule: Rule } | { valid: false; errors: readonly RuleError[] } {
+  /**
+   * Validates without saving: the rule and its warnings (when any), or the errors.
+   * @example `rules.validate(json).valid`
+   */
+  validate(
+    json: unknown,
+  ):
+    | { valid: true; rule: Rule; warnings?: readonly RuleError[] }
+    | { valid: false; errors: readonly RuleError[] } {
     const v = validateRule(json);
-    return v.ok ? { valid: true, rule: v.rule } : { valid: false, errors: clarifyRuleErrors(json, v.errors) };
+    if (!v.ok) return { valid: false, errors: v.errors };
+    return v.warnings === undefined
+      ? { valid: true, rule: v.rule }
+      : { valid: true, rule: v.rule, warnings: v.warnings };
   }
 
   /**
    * Creates a rule whose id is new (or was deleted at a lower version); `caller` is named in the
    * audit log. @example `await rules.create(json, 'admin')`
    */
-  create(json: unknown, caller: Caller = 'none'): Promise<Rule> {
+  create(json: unknown, caller: Caller = 'none'): Promise<RuleWithWarnings> {
     return this.audited('created', idOf(json), versionOf(json), caller, () => this.doCreate(json));
   }
 
-  private doCreate(json: unknown): Promise<Rule> {
-    const rule = this.parse(json);
+  private doCreate(json: unknown): Promise<RuleWithWarnings> {
+    const { rule, warnings } = this.parse(json);
     return this.serialized(async () => {
       const current = this.store.get(rule.id);
       if (current !== undefined && current.deleted !== true) {
@@ -133,24 +154,27 @@ export class RulesService implements OnModuleInit {
         });
       }
       await this.write(rule);
-      return rule;
+      return withWarnings(rule, warnings);
     });
   }
 
-  /** Replaces a rule; `json.version` must be the stored version + 1. @example `await rules.replace('r', json, 'admin')` */
-  replace(id: string, json: unknown, caller: Caller = 'none'): Promise<Rule> {
+  /**
+   * Replaces a rule; `json.version` must be the stored version + 1. Answers the rule with its
+   * warnings, as {@link create}. @example `await rules.replace('r', json, 'admin')`
+   */
+  replace(id: string, json: unknown, caller: Caller = 'none'): Promise<RuleWithWarnings> {
     return this.audited('updated', id, versionOf(json), caller, () => this.doReplace(id, json));
   }
 
-  private doReplace(id: string, json: unknown): Promise<Rule> {
-    const rule = this.parse(json);
+  private doReplace(id: string, json: unknown): Promise<RuleWithWarnings> {
+    const { rule, warnings } = this.parse(json);
     if (rule.id !== id)
       throw invalidRule([{ path: '/id', message: `must equal the id in the URL ("${id}")` }]);
     return this.serialized(async () => {
       const current = this.live(id);
       this.expectVersion(current, rule.version);
       await this.write(rule);
-      return rule;
+      return withWarnings(rule, warnings);
     });
   }
 
@@ -224,8 +248,11 @@ export class RulesService implements OnModuleInit {
   /**
    * Runs a posted rule (`{ rule, events }`) or a stored one (`{ ruleId, events }`) over sample
    * events on a throwaway job, in a worker thread ({@link DryRunRunner}): a bounded
-   * {@link DryRunResult} with the rule's validation `warnings` if any; 422 when the dry run
-   * takes longer than `DRY_RUN_TIMEOUT_MS` or runs out of memory; 429 when too many are running.
+   * {@link DryRunResult} with the rule's validation `warnings` if any (checked against the sample
+   * events too: placeholders and `fields` no sample has, a threshold `field` carried as a string);
+   * 400 labelled by what was wrong (`invalid dry-run request`, `invalid rule`, `invalid events`);
+   * 422 when the dry run takes longer than `DRY_RUN_TIMEOUT_MS` or runs out of memory; 429 when
+   * too many are running.
    *
    * @example
    * ```ts
@@ -236,30 +263,39 @@ export class RulesService implements OnModuleInit {
     body: unknown,
   ): Promise<DryRunResult & { rule: { id: string; version: number }; warnings?: readonly RuleError[] }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw invalidRule([{ path: '', message: 'must be an object with "rule" or "ruleId", and "events"' }]);
+      throw invalidRule(
+        [{ path: '', message: 'must be an object with "rule" or "ruleId", and "events"' }],
+        'invalid dry-run request',
+      );
     }
     const b = body as { rule?: unknown; ruleId?: unknown; events?: unknown };
-    let rule: Rule;
+    // Sample events for the warnings, when they are what they must be (else refused below).
+    const exampleEvents =
+      Array.isArray(b.events) && b.events.length <= DRY_RUN_MAX_EVENTS ? (b.events as unknown[]) : undefined;
     let v: ReturnType<typeof validateRule>;
     if (b.rule !== undefined) {
-      v = validateRule(b.rule);
+      v = validateRule(b.rule, { exampleEvents });
     } else if (typeof b.ruleId === 'string') {
       // A stored rule was valid when stored; the limits (condition cost) may have changed since.
-      v = validateRule(this.get(b.ruleId));
+      v = validateRule(this.get(b.ruleId), { exampleEvents });
     } else {
-      throw invalidRule([
-        { path: '', message: 'needs "rule" (a rule document) or "ruleId" (a stored rule)' },
-      ]);
+      throw invalidRule(
+        [{ path: '', message: 'needs "rule" (a rule document) or "ruleId" (a stored rule)' }],
+        'invalid dry-run request',
+      );
     }
     const atRule = (e: RuleError): RuleError => ({ path: `/rule${e.path}`, message: e.message });
     if (!v.ok) throw invalidRule(v.errors.map(atRule));
-    rule = v.rule;
+    const rule = v.rule;
     // Paths in the rule, like those of conditionErrorDetails (errors are paths in the request body).
     const warnings = v.warnings;
     if (!Array.isArray(b.events))
-      throw invalidRule([{ path: '/events', message: 'must be an array of events' }]);
+      throw invalidRule([{ path: '/events', message: 'must be an array of events' }], 'invalid events');
     if (b.events.length > DRY_RUN_MAX_EVENTS) {
-      throw invalidRule([{ path: '/events', message: `at most ${DRY_RUN_MAX_EVENTS} events` }]);
+      throw invalidRule(
+        [{ path: '/events', message: `at most ${DRY_RUN_MAX_EVENTS} events` }],
+        'invalid events',
+      );
     }
     let result: DryRunResult;
     try {
@@ -282,10 +318,10 @@ export class RulesService implements OnModuleInit {
     };
   }
 
-  private parse(json: unknown): Rule {
+  private parse(json: unknown): { rule: Rule; warnings: readonly RuleError[] | undefined } {
     const v = validateRule(json);
-    if (!v.ok) throw invalidRule(clarifyRuleErrors(json, v.errors));
-    return v.rule;
+    if (!v.ok) throw invalidRule(v.errors);
+    return { rule: v.rule, warnings: v.warnings };
   }
 
   /**
@@ -373,6 +409,11 @@ export class RulesService implements OnModuleInit {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** `rule`, with `warnings` when there are any. */
+function withWarnings(rule: Rule, warnings: readonly RuleError[] | undefined): RuleWithWarnings {
+  return warnings === undefined || warnings.length === 0 ? rule : { ...rule, warnings };
 }
 
 /** The `id` of a posted rule document, when it has a string one. */
