@@ -48,16 +48,26 @@ export class IngestService {
     this.eventOptions = eventOptionsOf(config);
   }
 
-  async ingest(body: unknown): Promise<IngestResult> {
+  /**
+   * Validates and appends `body` (one event or an array). With an `idempotencyKey` (the
+   * `Idempotency-Key` header), every valid event without an `id` field gets the id
+   * `<key>:<index>` (its index in the body), so that the pipeline deduplicates a resent batch
+   * whose events carry no ids of their own (see `DEDUP_WINDOW_MS`).
+   */
+  async ingest(body: unknown, idempotencyKey?: string): Promise<IngestResult> {
     const items = Array.isArray(body) ? body : [body];
     const valid: RuleEvent[] = [];
     const refused: { index: number; reason: string; payload: unknown }[] = [];
+    const key = idempotencyKey === undefined || idempotencyKey.length === 0 ? undefined : idempotencyKey;
     items.forEach((item, index) => {
       const p = parseEvent(item, this.eventOptions);
       if (p.ok && p.event.type === WATERMARK_TICK_TYPE) {
         refused.push({ index, reason: `type "${WATERMARK_TICK_TYPE}" is reserved`, payload: item });
-      } else if (p.ok) valid.push(p.event);
-      else refused.push({ index, reason: p.reason, payload: item });
+      } else if (p.ok) {
+        valid.push(
+          key !== undefined && p.event.id === undefined ? { ...p.event, id: `${key}:${index}` } : p.event,
+        );
+      } else refused.push({ index, reason: p.reason, payload: item });
     });
     await Promise.all([this.log.appendEvents(valid), this.deadLetters.record('http', refused)]);
     this.metrics.eventsIn.inc(valid.length);

@@ -1,13 +1,15 @@
 import type { KafkaOutgoingMessage } from '../../core/connectors/kafka/index.js';
-import type { RuleEvent } from '../../rules/index.js';
+import { eventIdOf, type RuleEvent } from '../../rules/index.js';
 import { WATERMARK_TICK_TYPE } from '../pipeline/idle-flush-watermarks.js';
 import type { DeadLetterRecord } from '../storage/dead-letter-record.js';
 import type { IngestLog } from '../storage/ingest-log.js';
 import type { KafkaConnection } from './kafka-connection.js';
 
 /**
- * Kafka mode's {@link IngestLog}: accepted events go to the events topic (JSON, no key, so the
- * producer spreads them over the partitions; event time, not arrival order, decides matching),
+ * Kafka mode's {@link IngestLog}: accepted events go to the events topic (JSON, keyed by their
+ * `id` so that a resent event lands in the partition of its first copy, where the router task
+ * deduplicates it; without an id no key, so the producer spreads them over the partitions; event
+ * time, not arrival order, decides matching),
  * followed by a watermark tick on every partition (see `appendEvents`),
  * refused ones as JSON {@link DeadLetterRecord}s to `<app>-dead-letters`. The shared producer is
  * idempotent and waits for the acks of all in-sync replicas. Record timestamps are the ingest
@@ -30,7 +32,9 @@ export class KafkaIngestLog implements IngestLog {
     for (const e of events) {
       const ts = e.ts as number;
       if (ts > maxTs) maxTs = ts;
-      messages.push({ key: null, value: JSON.stringify(e) });
+      // Keyed by the event id (unkeyed without one): a resent event goes to the partition of its
+      // first copy, whose router task holds the ids it saw (the dedup state is per partition).
+      messages.push({ key: eventIdOf(e) ?? null, value: JSON.stringify(e) });
     }
     // After the events (order holds per partition within one request), one watermark tick per
     // partition: every partition's newest event time becomes at least this batch's, so once

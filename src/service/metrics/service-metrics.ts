@@ -24,6 +24,15 @@ export class ServiceMetrics {
     help: 'Events accepted by the ingest',
     registers: [this.registry],
   });
+  /**
+   * Events the pipeline dropped because their `id` was seen within `DEDUP_WINDOW_MS` (counted
+   * again when replayed after a crash: an upper bound).
+   */
+  readonly eventsDeduplicated = new Counter({
+    name: 'events_deduplicated_total',
+    help: 'Events dropped as duplicates of an id seen within DEDUP_WINDOW_MS',
+    registers: [this.registry],
+  });
   /** Alerts emitted by the pipeline, by rule id. */
   readonly alertsOut = new Counter({
     name: 'alerts_out_total',

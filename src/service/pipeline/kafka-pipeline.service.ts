@@ -29,6 +29,7 @@ import { KafkaConnection } from '../kafka/kafka-connection.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { CallbackSink } from './callback-sink.js';
+import { dedupeOptionsOf } from './dedupe-options.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
@@ -146,6 +147,7 @@ export class KafkaPipelineService
       transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
     };
     const ruleOptions = { errors: this.conditionErrors };
+    const dedupe = dedupeOptionsOf(c, this.metrics);
     const router = () =>
       new KafkaPartitionedRunner<RuleEvent, GroupedEvent>({
         ...common,
@@ -166,7 +168,10 @@ export class KafkaPipelineService
         build: (input, sink, task) => {
           const updates = this.ruleUpdates(task.env);
           const events = input.filter((e) => e.type !== WATERMARK_TICK_TYPE).uid('drop-watermark-ticks');
-          const { routed, rejectedUpdates } = RulePipeline.route(events, updates, ruleOptions);
+          // Dedup by event id before routing: the seen ids are this task's state, changelogged
+          // with its offsets and outputs; the HTTP ingest keys events by id, so a resent event
+          // comes to the same partition, hence the same task.
+          const { routed, rejectedUpdates } = RulePipeline.route(events, updates, { ...ruleOptions, dedupe });
           routed.sinkTo(sink).uid('routed-sink');
           rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
         },

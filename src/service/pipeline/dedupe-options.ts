@@ -1,0 +1,24 @@
+import type { DedupeOptions } from '../../rules/index.js';
+import type { ServiceConfig } from '../config/service-config.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
+
+/**
+ * `RulePipeline.route`'s `dedupe` from the configuration: events whose `id` the pipeline saw
+ * within `DEDUP_WINDOW_MS` are dropped and counted in `events_deduplicated_total`; undefined (no
+ * dedup stage in the job) when `DEDUP_WINDOW_MS` is 0. Both modes place the stage before the
+ * router, so the seen ids are checkpointed (embedded) or changelogged (Kafka mode, per router
+ * task) with the input positions and outputs of the same checkpoint.
+ *
+ * @example
+ * ```ts
+ * RulePipeline.alerts(events, updates, { dedupe: dedupeOptionsOf(config, metrics) });
+ * ```
+ */
+export function dedupeOptionsOf(
+  config: Pick<ServiceConfig, 'dedupWindowMs'>,
+  metrics: Pick<ServiceMetrics, 'eventsDeduplicated'>,
+): DedupeOptions | undefined {
+  if (config.dedupWindowMs <= 0) return undefined;
+  const counter = metrics.eventsDeduplicated;
+  return { windowMs: config.dedupWindowMs, onDuplicate: () => counter.inc() };
+}
