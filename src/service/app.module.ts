@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './common/api-key.guard.js';
 import { JsonBodyGuard } from './common/json-body.guard.js';
 import { ConfigModule } from './config/config.module.js';
 import type { ServiceConfig } from './config/service-config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         IngestModule,
         HealthModule,
         AdminModule,
+        ConsoleModule,
       ],
       // In this order: a caller without the key gets 401 before a 415 for its body.
       providers: [
