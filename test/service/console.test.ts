@@ -72,6 +72,11 @@ describe('operator console in Chromium', () => {
   let open: RunningService;
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH); .ci/run does`,
+      );
+    }
     const [, k, o, b] = await Promise.all([
       ensureConsoleBuilt(),
       startService({ API_KEY: KEY }),
