@@ -45,8 +45,9 @@ function rules(n: number): Rule[] {
   const out: Rule[] = [];
   for (let i = 0; i < n; i++) {
     const key = GROUPINGS[i % 3]!;
-    const t1 = TYPES[i % 12]!;
-    const t2 = TYPES[(i * 7 + 3) % 12]!;
+    // Types independent of the grouping (i / 3), so each type is used by rules of every grouping.
+    const t1 = TYPES[Math.floor(i / 3) % 12]!;
+    const t2 = TYPES[(Math.floor(i / 3) * 7 + 3) % 12]!;
     const band = 1000 + (i % 50) * 100;
     const json =
       i % 10 < 7
@@ -87,10 +88,13 @@ function rules(n: number): Rule[] {
 }
 
 function events(n: number): RuleEvent[] {
+  // mulberry32: integer arithmetic with Math.imul (a float LCG loses precision and cycles early).
   let seed = 42;
   const rnd = (): number => {
-    seed = (seed * 1_103_515_245 + 12_345) >>> 0;
-    return seed / 2 ** 32;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
   const t0 = Date.UTC(2026, 0, 1);
   const out: RuleEvent[] = [];

@@ -68,8 +68,10 @@ interface WindowSlot {
   readonly wins: Map<number, WindowAggregate>;
 }
 
-/** Everything one key holds besides its queue: every rule of the grouping side by side. */
+/** Everything one key holds: its queue, and every rule of the grouping side by side. */
 interface KeyRules {
+  /** Events waiting for the watermark, in arrival order (`undefined`: none). */
+  q: Queue | undefined;
   /** Pattern rules with partial matches, sorted by id. */
   p: PatternSlot[];
   /** Threshold rules with open windows, sorted by id. */
@@ -113,13 +115,12 @@ interface CompiledRule {
   readonly strict: boolean;
 }
 
-/** Events of one key waiting for the watermark, in arrival order (plain data, default serializer). */
+/** Events of one key waiting for the watermark, in arrival order. */
 interface Queue {
   readonly ts: number[];
   readonly ev: GroupedEvent[];
 }
 
-const QUEUE_TIMER = 'q';
 const TIME_TIMER = 't';
 
 /** Index of `id` in a list sorted by id, or `-(insertion point) - 1`. */
@@ -169,8 +170,12 @@ export class RuleGroupOperator
   implements TwoInputStreamOperator<GroupedEvent, RuleUpdate, Alert>, Triggerable<string>
 {
   private rules!: BroadcastState<string, RuleEntry>;
-  private queue!: ValueState<Queue>;
   private keyRules!: ValueState<KeyRules>;
+  /**
+   * Keys with queued events and the earliest queued timestamp of each (in memory; rebuilt from the
+   * keyed state on restore): a watermark drains the due ones. Cheaper than a timer per key.
+   */
+  private readonly pending = new Map<string, number>();
   private timers!: InternalTimerServiceImpl<string>;
   /** Compiled versions by id (a few per id at most). */
   private readonly compiled = new Map<string, CompiledRule[]>();
@@ -191,9 +196,12 @@ export class RuleGroupOperator
   override open(): void | Promise<void> {
     this.rules = this.operatorStateBackend.getBroadcastState(RuleTable.descriptor);
     const backend = this.keyedBackend!;
-    this.queue = backend.getOrCreateKeyedState(new ValueStateDescriptor<Queue>('rule-group.queue'));
     this.keyRules = backend.getOrCreateKeyedState(this.keyRulesDescriptor);
     this.timers = this.getInternalTimerService<string>('rule-group-timers', this);
+    backend.applyToAllKeys('', this.keyRulesDescriptor, (key, state) => {
+      const q = state.value()?.q;
+      if (q !== undefined && q.ts.length > 0) this.pending.set(key as string, earliestOf(q.ts));
+    });
     return super.open();
   }
 
@@ -206,15 +214,58 @@ export class RuleGroupOperator
         this.output.collectSide(tag, { grouped: value, watermark: this.currentWatermark }, timestamp);
       return;
     }
-    const q = this.queue.value();
-    if (q !== undefined) {
-      // The heap backend hands out the stored object: appending needs no write back.
-      q.ts.push(timestamp);
-      q.ev.push(value);
+    const k = this.keyRules.value();
+    const pending = this.pending.get(value.key);
+    if (pending === undefined || timestamp < pending) this.pending.set(value.key, timestamp);
+    if (k === undefined) {
+      this.keyRules.update({ q: { ts: [timestamp], ev: [value] }, p: [], w: [], next: undefined });
       return;
     }
-    this.queue.update({ ts: [timestamp], ev: [value] });
-    this.timers.registerEventTimeTimer(QUEUE_TIMER, this.afterWatermark());
+    // The heap backend hands out the stored object: changing it needs no write back.
+    k.enc = undefined;
+    if (k.q === undefined) k.q = { ts: [timestamp], ev: [value] };
+    else {
+      k.q.ts.push(timestamp);
+      k.q.ev.push(value);
+    }
+  }
+
+  /** Drains the keys whose queued events the watermark passes, then fires timers and forwards it. */
+  override processWatermark(watermark: number): void {
+    if (watermark <= this.currentWatermark) return;
+    if (this.pending.size > 0) {
+      const previous = this.currentWatermark;
+      // Event time is `watermark` while the keys drain (timers set now are after it).
+      this.currentWatermark = watermark;
+      try {
+        this.drainPending(watermark);
+      } finally {
+        this.currentWatermark = previous;
+      }
+    }
+    super.processWatermark(watermark);
+  }
+
+  private drainPending(watermark: number): void {
+    const backend = this.keyedBackend!;
+    for (const [key, earliest] of this.pending) {
+      if (earliest > watermark) continue;
+      backend.setCurrentKey(key);
+      const k = this.keyRules.value();
+      const q = k?.q;
+      if (k === undefined || q === undefined) {
+        this.pending.delete(key);
+        continue;
+      }
+      if (this.drain(q, k, watermark)) this.pending.set(key, earliestOf(q.ts));
+      else {
+        k.q = undefined;
+        this.pending.delete(key);
+      }
+      this.advance(k, watermark);
+      this.fireWindows(k, watermark);
+      this.store(k);
+    }
   }
 
   processElement2(update: RuleUpdate, timestamp: number): void {
@@ -222,6 +273,8 @@ export class RuleGroupOperator
     const since = Number.isFinite(timestamp) ? timestamp : watermark;
     const change = RuleTable.apply(this.rules, update, since, watermark, this.config.options);
     if (change.outcome !== 'applied') return;
+    // Keys held for this version can go on now (for the events the watermark has passed).
+    if (this.pending.size > 0) this.drainPending(watermark);
     const { id, entry } = change;
     if (entry.versions.length <= 1 && !this.compiled.has(id)) return; // a new rule: no state anywhere yet
     const latest = RuleTable.latest(entry);
@@ -249,25 +302,16 @@ export class RuleGroupOperator
       }
       if (!changed) return;
       k.enc = undefined;
-      if (k.p.length === 0 && k.w.length === 0) state.clear();
+      if (isEmpty(k)) state.clear();
       else state.update(k);
     });
   }
 
-  onEventTime(timer: InternalTimer<string>): void {
+  onEventTime(_timer: InternalTimer<string>): void {
     const watermark = this.currentWatermark;
-    let k = this.keyRules.value();
-    if (timer.namespace === QUEUE_TIMER) {
-      const q = this.queue.value();
-      if (q === undefined) return;
-      k ??= { p: [], w: [], next: undefined };
-      const remaining = this.drain(q, k, watermark);
-      if (!remaining) this.queue.clear();
-      else this.timers.registerEventTimeTimer(QUEUE_TIMER, this.afterWatermark());
-    } else {
-      if (k === undefined) return;
-      k.next = undefined;
-    }
+    const k = this.keyRules.value();
+    if (k === undefined) return;
+    k.next = undefined;
     this.advance(k, watermark);
     this.fireWindows(k, watermark);
     this.store(k);
@@ -594,7 +638,7 @@ export class RuleGroupOperator
       if (k.a.size === 0) k.a = undefined;
     }
     k.enc = undefined;
-    if (k.p.length === 0 && k.w.length === 0 && k.a === undefined) this.keyRules.clear();
+    if (isEmpty(k)) this.keyRules.clear();
     else this.keyRules.update(k);
   }
 
@@ -688,12 +732,13 @@ export class RuleGroupOperator
       if (c?.compiledNfa !== undefined)
         p.push({ id: slot.id, v: slot.v, s: nfaStateToData(c.compiledNfa, slot.s), t: slot.t });
     }
-    k.enc = new Uint8Array(serialize({ p, w: k.w, next: k.next, a: k.a }));
+    k.enc = new Uint8Array(serialize({ q: k.q, p, w: k.w, next: k.next, a: k.a }));
     return k.enc;
   }
 
   private decode(bytes: Uint8Array): KeyRules {
     const data = deserialize(bytes) as {
+      q: Queue | undefined;
       p: Array<{ id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
       w: WindowSlot[];
       next: number | undefined;
@@ -706,8 +751,20 @@ export class RuleGroupOperator
       const s = nfaStateFromData(c.compiledNfa, e.s);
       p.push({ id: e.id, v: e.v, s, t: e.t });
     }
-    return { p, w: data.w, next: data.next, a: data.a };
+    return { q: data.q, p, w: data.w, next: data.next, a: data.a };
   }
+}
+
+/** The smallest of a queue's timestamps (a loop: a queue may be long). */
+function earliestOf(ts: readonly number[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < ts.length; i++) if (ts[i]! < min) min = ts[i]!;
+  return min;
+}
+
+/** Whether a key holds nothing (its state can go). */
+function isEmpty(k: KeyRules): boolean {
+  return k.q === undefined && k.p.length === 0 && k.w.length === 0 && k.a === undefined;
 }
 
 /**
