@@ -149,8 +149,26 @@ describe('operator console in Chromium', () => {
       await page.screenshot({ path: join(IMAGES, 'console-rules.png'), fullPage: true });
 
       // Fixed, it is valid; saved, it is listed.
-      await setEditor(page, JSON.stringify({ ...RULE, alert: { ...RULE.alert, severity: 'high' } }, null, 2));
+      const fixed = JSON.stringify({ ...RULE, alert: { ...RULE.alert, severity: 'high' } }, null, 2);
+      await setEditor(page, fixed);
       await page.locator('.verdict[data-verdict="valid"]').waitFor();
+
+      // The schema completes property names: inside "alert", the missing ones are offered.
+      await page.locator('.editor .cm-content').getByText('"message"').click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('"');
+      await expect
+        .poll(() => page.locator('.cm-tooltip-autocomplete li').allTextContents(), { timeout: 10_000 })
+        .toContainEqual(expect.stringContaining('fields'));
+      await page.keyboard.press('Escape');
+      await setEditor(page, fixed);
+      await page.locator('.verdict[data-verdict="valid"]').waitFor();
+
+      // Dry run of the editor's rule over generated samples: one alert, nothing saved.
+      await page.locator('.dry-run button', { hasText: 'Generate samples' }).click();
+      await page.locator('button[data-action="dry-run"]').click();
+      await page.locator('.dry-run-result[data-alerts="1"]').waitFor();
       await page.locator('button[data-action="save"]').click();
       await page.locator('[data-save="ok"]').waitFor();
       await page.locator('tr[data-rule="console-probe"] [data-status="active"]').waitFor();
