@@ -37,6 +37,13 @@ export interface RulePipelineOptions extends RuleOptions {
    * Used by {@link RulePipeline.route} (and so {@link RulePipeline.alerts}), not by `evaluate`.
    */
   readonly dedupe?: DedupeOptions;
+  /**
+   * Explicit uids of the router (`GroupRouter`, in {@link RulePipeline.route}) and the evaluator
+   * (`RuleGroupOperator`, in {@link RulePipeline.evaluate}); unset, they are generated from their
+   * position in the job graph, which an operator added before them (the dedup stage) changes. A
+   * job that restores checkpoints of an earlier graph pins the uids its operators had there.
+   */
+  readonly uids?: { readonly router?: string; readonly evaluator?: string };
 }
 
 /**
@@ -121,6 +128,7 @@ export const RulePipeline = {
           indexed: options.indexed ?? true,
         }),
       );
+    if (options.uids?.router !== undefined) routed.uid(options.uids.router);
     return { routed, rejectedUpdates: routed.getSideOutput(rejectedTag) };
   },
 
@@ -153,6 +161,7 @@ export const RulePipeline = {
       () => new RuleGroupOperator(config),
       groupKeyOf,
     );
+    if (options.uids?.evaluator !== undefined) t.uid = options.uids.evaluator;
     env.addOperator(t);
     return new SingleOutputStreamOperator(env, t);
   },

@@ -186,6 +186,23 @@ describe('idempotent ingest', () => {
     await svc.close();
   }, 30_000);
 
+  it('restores a DATA_DIR checkpointed without the dedup stage (DEDUP_WINDOW_MS=0, the former job graph)', async () => {
+    const before = await startService({ ...ENV, DEDUP_WINDOW_MS: '0' });
+    for (const r of rules) expect((await call(`${before.url}/rules`, 'POST', r)).status).toBe(201);
+    expect((await call(`${before.url}/events`, 'POST', BATCHES[0])).status).toBe(202);
+    await awaitCanary(before.url, 'before', T0 + 30_000);
+    await before.close(true);
+    const after = await startService({ ...ENV, DATA_DIR: before.dataDir });
+    for (let i = 0; i < 2; i++)
+      expect((await call(`${after.url}/events`, 'POST', BATCHES[1])).status).toBe(202);
+    await awaitCanary(after.url, 'after', T0 + 60_000);
+    const ready = await call(`${after.url}/health/ready`, 'GET');
+    expect(ready.body.details.pipeline.state).toBe('running');
+    const metrics = (await call(`${after.url}/metrics`, 'GET')).body as string;
+    expect(metric(metrics, 'events_deduplicated_total')).toBe(25);
+    await after.close();
+  }, 30_000);
+
   it('gives the alerts of one delivery across SIGKILLs at random points of the ingest and resends', async () => {
     // The reference: one delivery of every batch, in process, no crash.
     const ref = await startService(ENV);

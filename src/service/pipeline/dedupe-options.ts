@@ -22,3 +22,20 @@ export function dedupeOptionsOf(
   const counter = metrics.eventsDeduplicated;
   return { windowMs: config.dedupWindowMs, onDuplicate: () => counter.inc() };
 }
+
+/**
+ * The uids the rules layer's operators had in the service's jobs before the dedup stage came
+ * (generated from their position: the router was the 5th node of the embedded job and of a Kafka
+ * router task, the evaluator the 6th of the embedded job). Pinned, so that the checkpoints of
+ * earlier versions (embedded `DATA_DIR/checkpoints`, Kafka mode's router changelog) restore with
+ * the dedup stage on, and so that operators added before them later do not move them.
+ *
+ * @example
+ * ```ts
+ * RulePipeline.alerts(events, updates, { uids: RULE_OPERATOR_UIDS });
+ * ```
+ */
+export const RULE_OPERATOR_UIDS = {
+  router: 'Co-Process-Broadcast-Keyed#5',
+  evaluator: 'RuleGroupOperator#6',
+} as const;

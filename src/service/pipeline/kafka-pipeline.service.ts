@@ -29,7 +29,7 @@ import { KafkaConnection } from '../kafka/kafka-connection.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { CallbackSink } from './callback-sink.js';
-import { dedupeOptionsOf } from './dedupe-options.js';
+import { dedupeOptionsOf, RULE_OPERATOR_UIDS } from './dedupe-options.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
@@ -171,7 +171,11 @@ export class KafkaPipelineService
           // Dedup by event id before routing: the seen ids are this task's state, changelogged
           // with its offsets and outputs; the HTTP ingest keys events by id, so a resent event
           // comes to the same partition, hence the same task.
-          const { routed, rejectedUpdates } = RulePipeline.route(events, updates, { ...ruleOptions, dedupe });
+          const { routed, rejectedUpdates } = RulePipeline.route(events, updates, {
+            ...ruleOptions,
+            dedupe,
+            uids: { router: RULE_OPERATOR_UIDS.router },
+          });
           routed.sinkTo(sink).uid('routed-sink');
           rejectedUpdates.sinkTo(this.rejectedUpdatesSink(task.partition)).uid('rejected-updates-log');
         },

@@ -25,7 +25,7 @@ import type { RuleRecord } from '../rules/rule-record.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { EmbeddedStorage } from '../storage/embedded-storage.js';
 import { CallbackSink } from './callback-sink.js';
-import { dedupeOptionsOf } from './dedupe-options.js';
+import { dedupeOptionsOf, RULE_OPERATOR_UIDS } from './dedupe-options.js';
 import { EagerSplitOutputSource } from './eager-split-output-source.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
@@ -181,6 +181,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
     const { alerts, rejectedUpdates } = RulePipeline.alerts(events, updates, {
       errors: this.conditionErrors,
       dedupe: dedupeOptionsOf(this.config, this.metrics),
+      uids: RULE_OPERATOR_UIDS,
     });
     alerts
       .sinkTo(new LocalLogSink<Alert>({ log, topic: 'alerts', name: 'service-alerts', key: (a) => a.key }))
