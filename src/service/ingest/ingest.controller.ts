@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
 import { errorResponse, jsonBody, jsonResponse } from '../openapi/api.schema.js';
 import type { DeadLetterRecord } from '../storage/dead-letter-record.js';
@@ -27,6 +27,12 @@ export class IngestController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Ingest one event or an array of events' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Events of the request without an `id` get the id `<key>:<index>`, so that a resent request is deduplicated (DEDUP_WINDOW_MS)',
+  })
   @ApiBody(
     jsonBody('One event or an array; malformed events are dead-lettered with the reason', 'EventBatch', {
       one: { type: 'login', user: 'ann', newDevice: true, ip: '203.0.113.9', ts: '2026-01-01T10:00:00Z' },
