@@ -109,13 +109,20 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
   const editorEl = useRef<HTMLDivElement>(null);
   const editor = useRef<EditorView | undefined>(undefined);
 
+  const [lastHour, setLastHour] = useState<Map<string, number>>();
   const load = () =>
-    api<Rule[]>('GET', '/rules')
-      .then((r) => {
+    Promise.all([
+      api<Rule[]>('GET', '/rules').then((r) => {
         setRules(r.sort((a, b) => a.id.localeCompare(b.id)));
         setListError(undefined);
-      })
-      .catch((e: Error) => setListError(e.message));
+      }),
+      // Alerts of the last hour by event time (the most recent 1000), counted by rule.
+      api<Alert[]>('GET', `/alerts?from=${Date.now() - 3_600_000}&limit=1000`).then((alerts) => {
+        const counts = new Map<string, number>();
+        for (const a of alerts) counts.set(a.ruleId, (counts.get(a.ruleId) ?? 0) + 1);
+        setLastHour(counts);
+      }),
+    ]).catch((e: Error) => setListError(e.message));
 
   useEffect(() => {
     void load();
@@ -212,7 +219,9 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
             <th>version</th>
             <th>kind</th>
             <th>key</th>
-            <th title="alerts_out_total since the service started">alerts</th>
+            <th title="alerts whose event time lies in the last hour (and, in brackets, alerts_out_total since the service started)">
+              alerts 1 h (total)
+            </th>
             <th title="cep_condition_errors_total since the service started">condition errors</th>
             <th title="cep_partial_matches now">partial matches</th>
             <th />
@@ -233,7 +242,10 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
               <td>{r.version}</td>
               <td>{r.kind}</td>
               <td>{r.key.join(', ')}</td>
-              <td data-col="alerts">{perRule('alerts_out_total', r.id)}</td>
+              <td data-col="alerts">
+                {lastHour === undefined ? '–' : (lastHour.get(r.id) ?? 0)}{' '}
+                <span class="muted">({perRule('alerts_out_total', r.id)})</span>
+              </td>
               <td data-col="condition-errors">{perRule('cep_condition_errors_total', r.id)}</td>
               <td>{r.kind === 'pattern' ? perRule('cep_partial_matches', r.id) : ''}</td>
               <td class="actions">
