@@ -1,15 +1,19 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import {
   addValues,
+  budgetExceeded,
+  CEL_BUDGET_EXCEEDED,
   CEL_DEOPT,
   CelRuntimeError,
   celEquals,
   celError,
   celNotEquals,
+  chargeSteps,
   checkValue,
   compareValues,
   comprehensionRange,
   divideValues,
+  EVALUATION_STEPS,
   indexValue,
   inValues,
   isMapObject,
@@ -19,10 +23,12 @@ import {
   multiplyValues,
   noOverload,
   noSuchKey,
+  STEP_CAP,
   selectField,
   sizeOf,
   subtractValues,
 } from './cel/cel-runtime.js';
+import { RULE_LIMITS } from './rule-limits.js';
 
 export { CEL_DEOPT, CelRuntimeError } from './cel/cel-runtime.js';
 
@@ -75,6 +81,11 @@ export interface CelCompileOptions {
   readonly stages: readonly string[];
   /** The event field `ts` reads (default `'ts'`). */
   readonly timestampField?: string;
+  /**
+   * Steps one evaluation may take (default {@link RULE_LIMITS}.maxEvaluationSteps, at most
+   * 2^30 - 2): comprehension iterations plus the size-proportional work of lists and strings.
+   */
+  readonly maxEvaluationSteps?: number;
 }
 
 /** A compiled node: the event (`e`) is passed apart from the rest of the frame, the hot path. */
@@ -92,8 +103,11 @@ interface Scope {
   /** The accumulator slot of the innermost comprehension. */
   readonly accu: number;
   readonly options: CelCompileOptions;
-  /** Slots allocated so far; whether `matched` is read (the frame must carry the stages). */
-  slotCount: { n: number; stages: boolean };
+  /**
+   * Slots allocated so far; whether `matched` is read (the frame must carry the stages); the step
+   * budget of the comprehensions.
+   */
+  slotCount: { n: number; stages: boolean; readonly maxSteps: number };
 }
 
 /** The parts of cel-js's AST nodes the compiler reads beyond the public typing. */
@@ -148,6 +162,17 @@ interface ComprehensionArgs {
  * CEL says. The AST must have been type-checked (`parse(source).check()`, which annotates it):
  * static element types decide run-time checks; an unchecked AST is not compiled.
  *
+ * Evaluation budget: an expression with comprehensions counts its steps
+ * ({@link CelCompileOptions}.maxEvaluationSteps, default {@link RULE_LIMITS}.maxEvaluationSteps):
+ * one per iteration of every comprehension, nested ones included, plus the work of operations
+ * proportional to a size (`in` on a list, list `+`, `contains`, `size` of a string, aggregates,
+ * `==` on lists and maps; counted in `cel-runtime.ts`). Over the budget the evaluation is aborted
+ * (an exception inside, which no `&&`, `||`, `all`, `exists` absorbs) and `run` returns the
+ * {@link CelRuntimeError} "evaluation budget of N steps exceeded" (`evaluate` throws it); no
+ * deoptimization. The counter is a module-level integer reset when such an evaluation starts:
+ * expressions without comprehensions neither reset nor check it (their work is bounded by the
+ * size of the data and of the expression), and no evaluation allocates for it.
+ *
  * @example
  * ```ts
  * const c = compileCel(RULE_CEL.parse('e.type == "payout" && e.amount > 500.0').ast, { stages: [] });
@@ -157,18 +182,32 @@ interface ComprehensionArgs {
 export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
   // Static types decide run-time checks (elements of typed lists, comprehension variables).
   if ((ast as unknown as RawNode).checkedType === undefined) return undefined;
-  const slotCount = { n: 0, stages: false };
+  const maxSteps = Math.min(options.maxEvaluationSteps ?? RULE_LIMITS.maxEvaluationSteps, STEP_CAP - 1);
+  const slotCount = { n: 0, stages: false, maxSteps };
   const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
   if (root === undefined) return undefined;
   const n = slotCount.n;
   const usesStages = slotCount.stages;
-  const run = (event: unknown, stages: StageEvents | undefined): unknown => {
-    // The event must be a map as cel-js sees one; its fields are then read without re-checking.
-    if (!isMapObject(event)) throw CEL_DEOPT;
-    // A frame per evaluation (V8 makes this cheaper than reusing one), when one is needed.
-    const f = n === 0 && !usesStages ? NO_FRAME : { stages, slots: n === 0 ? NO_SLOTS : new Array(n) };
-    return root(event as Record<string, unknown>, f);
-  };
+  // Every comprehension takes two slots: with none, nothing loops and no budget is kept.
+  const run =
+    n === 0
+      ? (event: unknown, stages: StageEvents | undefined): unknown => {
+          // The event must be a map as cel-js sees one; its fields are then read without re-checking.
+          if (!isMapObject(event)) throw CEL_DEOPT;
+          return root(event as Record<string, unknown>, usesStages ? { stages, slots: NO_SLOTS } : NO_FRAME);
+        }
+      : (event: unknown, stages: StageEvents | undefined): unknown => {
+          if (!isMapObject(event)) throw CEL_DEOPT;
+          // A frame per evaluation (V8 makes this cheaper than reusing one).
+          const f: Frame = { stages, slots: new Array(n) };
+          EVALUATION_STEPS.n = 0;
+          try {
+            return root(event as Record<string, unknown>, f);
+          } catch (x) {
+            if (x === CEL_BUDGET_EXCEEDED) return budgetExceeded(maxSteps);
+            throw x;
+          }
+        };
   return {
     run,
     evaluate(event, stages) {
@@ -632,7 +671,10 @@ function compileCall(
 
 const STRING_METHODS: Readonly<Record<string, (s: string, t: string) => boolean>> = {
   __proto__: null as never,
-  contains: (s, t) => s.includes(t),
+  contains: (s, t) => {
+    chargeSteps(s.length >>> 3); // a scan: 0.2 a character in the estimate, counted 0.125
+    return s.includes(t);
+  },
   startsWith: (s, t) => s.startsWith(t),
   endsWith: (s, t) => s.endsWith(t),
 };
@@ -747,6 +789,8 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
   if (init === undefined || step === undefined) return undefined;
   const condition = c.condition;
   const result = c.result;
+  const maxSteps = sc.slotCount.maxSteps;
+  const steps = EVALUATION_STEPS;
   if (c.errorsAreFatal) {
     // map, filter, exists_one: the first error is the result.
     return (e, f) => {
@@ -756,6 +800,7 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
       f.slots[accuSlot] = accu;
       for (let i = 0; i < items.length; i++) {
         if (condition !== undefined && !condition(accu)) break;
+        if (++steps.n > maxSteps) throw CEL_BUDGET_EXCEEDED;
         f.slots[iterSlot] = item(items[i]);
         accu = step(e, f);
         if (accu instanceof CelRuntimeError) return accu;
@@ -773,6 +818,7 @@ function compileComprehension(c: ComprehensionArgs, sc: Scope): Fn | undefined {
     let error: CelRuntimeError | undefined;
     for (let i = 0; i < items.length; i++) {
       if (!condition(accu)) return result(accu);
+      if (++steps.n > maxSteps) throw CEL_BUDGET_EXCEEDED;
       f.slots[iterSlot] = item(items[i]);
       const stp = step(e, f);
       if (stp instanceof CelRuntimeError) error ??= stp;

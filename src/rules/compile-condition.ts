@@ -1,5 +1,7 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { ConditionContext } from '../cep/index.js';
+import { budgetExceeded, EVALUATION_STEPS } from './cel/cel-runtime.js';
+import { boundComprehensions, stepsExceeded } from './cel/evaluation-budget.js';
 import { jsonNumberArithmeticProblem } from './cel/json-number-arithmetic.js';
 import { plainDataView } from './cel/plain-data-view.js';
 import { CEL_DEOPT, CelRuntimeError, compileCel } from './cel-compiler.js';
@@ -24,6 +26,8 @@ export interface ConditionScope {
   readonly timestampField?: string;
   /** Where run-time failures are counted (default: the process-wide {@link conditionErrors}). */
   readonly errors?: ConditionErrors;
+  /** Steps one evaluation may take (default {@link RULE_LIMITS}.maxEvaluationSteps). */
+  readonly maxEvaluationSteps?: number;
 }
 
 /**
@@ -81,6 +85,18 @@ const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
  * same results. Events are plain data whatever their field names: the interpreter is given a
  * {@link plainDataView} of them, so a field named `constructor` (which cel-js would otherwise
  * reject as an unsupported type) does not make conditions fail.
+ *
+ * Run-time budget, the second guard behind the static cost estimate (`checkConditionCost`, at
+ * validation): an evaluation that goes over {@link RULE_LIMITS}.maxEvaluationSteps steps
+ * (comprehension iterations, and in the compiled form size-proportional list and string work) is
+ * aborted; the condition is false for that event and the error "evaluation budget of N steps
+ * exceeded" is counted. Both paths are bounded: the compiled closures count their steps
+ * ({@link compileCel}), and the comprehensions of the interpreter's AST count theirs in the same
+ * counter (`boundComprehensions`), which covers the conditions the compiler leaves to the
+ * interpreter (`timestamp`, `lowerAscii`, `cel.bind`, optional access, ...) and the single
+ * evaluations it deoptimizes (then the interpreter starts from zero: at most twice the budget in
+ * all). What the interpreter does outside comprehensions is not counted; it is bounded by the
+ * size of the event and of the expression.
  *
  * @example
  * ```ts
@@ -141,17 +157,48 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
     if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
     return false;
   };
-  const compiled = compileCel(ast, { stages: matchedStages, timestampField: tsField });
+  const maxSteps = scope.maxEvaluationSteps ?? RULE_LIMITS.maxEvaluationSteps;
+  const compiled = compileCel(ast, {
+    stages: matchedStages,
+    timestampField: tsField,
+    maxEvaluationSteps: maxSteps,
+  });
+  // After compileCel, which reads the comprehensions' own `condition` functions.
+  const loops = boundComprehensions(ast, maxSteps);
+  const interpretTest = !loops
+    ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+        try {
+          return result(interpret(event, ctx));
+        } catch (e) {
+          errors.record(ruleId, e);
+          return false;
+        }
+      }
+    : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+        EVALUATION_STEPS.n = 0;
+        let r: unknown;
+        let failed = false;
+        let failure: unknown;
+        try {
+          r = interpret(event, ctx);
+        } catch (e) {
+          failed = true;
+          failure = e;
+        }
+        // Over the budget, whatever the interpreter made of the abort (an error can be absorbed).
+        if (stepsExceeded(maxSteps)) {
+          errors.record(ruleId, budgetExceeded(maxSteps));
+          return false;
+        }
+        if (failed) {
+          errors.record(ruleId, failure);
+          return false;
+        }
+        return result(r);
+      };
   const test =
     compiled === undefined
-      ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
-          try {
-            return result(interpret(event, ctx));
-          } catch (e) {
-            errors.record(ruleId, e);
-            return false;
-          }
-        }
+      ? interpretTest
       : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
           try {
             const r = compiled.run(event, ctx);
@@ -168,12 +215,7 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
             }
           }
           // A case the compiled form does not model: the interpreter decides.
-          try {
-            return result(interpret(event, ctx));
-          } catch (e) {
-            errors.record(ruleId, e);
-            return false;
-          }
+          return interpretTest(event, ctx);
         };
   return { ok: true, condition: { source, matchedStages, ast, compiled: compiled !== undefined, test } };
 }

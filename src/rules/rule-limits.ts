@@ -60,6 +60,27 @@ export const RULE_LIMITS = Object.freeze({
    * typical condition costs under 100; six nested comprehensions over 25-element lists cost 1.2e9.
    */
   maxConditionCost: 1_000_000,
+  /**
+   * Steps one evaluation of a condition may take at run time, the second guard behind the static
+   * estimate: above it the evaluation is aborted, the condition is false for that event and a
+   * condition error "evaluation budget of N steps exceeded" is counted. A step is one iteration of
+   * a comprehension (`all`, `exists`, `exists_one`, `map`, `filter`, nested ones included); in the
+   * compiled closures, operations proportional to a size also count, by the factors of the
+   * estimate, rounded down (`in` on a list, list `+`, `contains`, `size` of a string,
+   * `sum`/`avg`/`min`/`max`, `==` on lists and maps).
+   *
+   * Five times {@link RULE_LIMITS}.maxConditionCost: the estimate charges every iteration at least
+   * one unit and sized operations at least what is counted here (except `==` on lists and maps,
+   * which it under-counts), so a condition that passed validation needs at most maxConditionCost
+   * steps on any event within the estimate's assumptions (event lists and strings within
+   * {@link RULE_LIMITS}.maxEventChars, looping `matched` stages within
+   * {@link RULE_LIMITS}.maxMatchedEventsPerStage). The budget is reached only when those do not
+   * hold (a looping stage holding far more events than assumed, a larger event) or where the estimate under-counts
+   * by 5x or more. About 0.05-0.15 s of compiled evaluation (10-30 ns a step), 0.1-0.3 s when the
+   * cel-js interpreter evaluates (a fallback, see `compileCondition`; 20-60 ns an iteration).
+   * Must stay below 2^30.
+   */
+  maxEvaluationSteps: 5_000_000,
   /** Estimated condition cost above which validation warns (a tenth of {@link RULE_LIMITS}.maxConditionCost). */
   conditionCostWarning: 100_000,
   /**

@@ -58,6 +58,68 @@ export function celError(message: string): CelRuntimeError {
   return e as CelRuntimeError;
 }
 
+/**
+ * The steps of the current evaluation, for the run-time budget (`RULE_LIMITS.maxEvaluationSteps`):
+ * one per comprehension iteration (counted by the compiled loops and by the interpreter's bounded
+ * comprehensions, `evaluation-budget.ts`), plus the work of the operations proportional to a size
+ * (counted here, {@link chargeSteps}). Evaluations are synchronous and never nested, so one
+ * counter serves them all: an evaluation that can loop sets it to 0 first and compares it with
+ * its budget at each iteration; one that cannot loop never reads it (the helpers still add to it,
+ * {@link STEP_CAP} keeps it a small integer). No allocation per evaluation.
+ *
+ * @example
+ * ```ts
+ * EVALUATION_STEPS.n = 0;
+ * for (const x of items) if (++EVALUATION_STEPS.n > max) throw CEL_BUDGET_EXCEEDED;
+ * ```
+ */
+export const EVALUATION_STEPS: { n: number } = { n: 0 };
+
+/** Where {@link chargeSteps} stops counting (2^30 - 1: V8's small integers); budgets stay below it. */
+export const STEP_CAP = 2 ** 30 - 1;
+
+/**
+ * Adds `n` steps to {@link EVALUATION_STEPS} (up to {@link STEP_CAP}): the work of an operation
+ * proportional to a size, in the cost units of the static estimate (condition-cost.ts), rounded
+ * down. Checked against the budget at the next comprehension iteration.
+ *
+ * @example
+ * ```ts
+ * chargeSteps(list.length >>> 2); // `x in list`: 0.25 a element
+ * ```
+ */
+export function chargeSteps(n: number): void {
+  const s = EVALUATION_STEPS.n + n;
+  EVALUATION_STEPS.n = s < STEP_CAP ? s : STEP_CAP;
+}
+
+/**
+ * Thrown by a compiled comprehension whose evaluation went over its step budget, through every
+ * closure up to `run`, which returns {@link budgetExceeded} instead: an abort no `&&`, `||`,
+ * `all` or `exists` may absorb, and no reason to deoptimize.
+ *
+ * @example
+ * ```ts
+ * if (++EVALUATION_STEPS.n > max) throw CEL_BUDGET_EXCEEDED;
+ * ```
+ */
+export const CEL_BUDGET_EXCEEDED: { readonly budgetExceeded: true } = Object.freeze({ budgetExceeded: true });
+
+/**
+ * The condition error of an evaluation aborted by its step budget.
+ *
+ * @example
+ * ```ts
+ * budgetExceeded(10_000_000).message; // 'evaluation budget of 10000000 steps exceeded'
+ * ```
+ */
+export function budgetExceeded(maxSteps: number): CelRuntimeError {
+  return celError(
+    `evaluation budget of ${maxSteps} steps exceeded (comprehension iterations and list/string work; ` +
+      'the condition is false for this event)',
+  );
+}
+
 /** Whether `v` is an evaluation error value. @example `isCelError(celError('x')) // true` */
 export function isCelError(v: unknown): v is CelRuntimeError {
   return v instanceof CelRuntimeError;
@@ -167,7 +229,13 @@ export function checkValue(v: unknown): unknown {
 
 /** The error of a missing key / a select on a non-map. @example `return noSuchKey('amount')` */
 export function noSuchKey(key: unknown): CelRuntimeError {
-  return celError(`No such key: ${String(key)}`);
+  let text: string;
+  try {
+    text = String(key);
+  } catch {
+    text = typeof key; // a map key with its own `toString` field: `String()` throws
+  }
+  return celError(`No such key: ${text}`);
 }
 
 /**
@@ -269,6 +337,7 @@ function dataEquals(a: unknown, b: unknown): boolean {
     if (isArray(b)) {
       const n = a.length;
       if (n !== b.length) return false;
+      chargeSteps(n >>> 3);
       for (let i = 0; i < n; i++) if (!dataEquals(a[i], b[i])) return false;
       return true;
     }
@@ -280,6 +349,9 @@ function dataEquals(a: unknown, b: unknown): boolean {
   if (!isPlainMap(b)) throw CEL_DEOPT;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
+  // ~100-300 ns an entry on wide (dictionary-mode) objects: 8 steps, where the static estimate
+  // charges a hundredth of the JSON size (its known under-estimate).
+  chargeSteps(ka.length * 8);
   for (const k of ka) {
     if (!hasOwn(b, k)) {
       // cel-js tests `k in b`, which sees inherited names: not modelled.
@@ -342,7 +414,10 @@ export function addValues(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a + b);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
-  if (isArray(a) && isArray(b)) return [...a, ...b];
+  if (isArray(a) && isArray(b)) {
+    chargeSteps(a.length + b.length);
+    return [...a, ...b];
+  }
   return noOverload(a, b);
 }
 
@@ -384,6 +459,7 @@ export function inValues(a: unknown, b: unknown): boolean | CelRuntimeError {
   if (a instanceof CelRuntimeError) return a;
   if (typeof b !== 'object' || b === null) return noOverload(a, b);
   if (isArray(b)) {
+    chargeSteps(b.length >>> 2);
     for (const v of b) if (dataEquals(a, v)) return true;
     return false;
   }
@@ -394,6 +470,7 @@ export function inValues(a: unknown, b: unknown): boolean | CelRuntimeError {
 /** `size(x)`: code points of a string, elements of a list, entries of a map. @example `sizeOf('ab') // 2n` */
 export function sizeOf(x: unknown): bigint | CelRuntimeError {
   if (typeof x === 'string') {
+    chargeSteps(x.length >>> 3);
     let n = 0;
     for (const _ of x) n++;
     return BigInt(n);
@@ -415,6 +492,7 @@ export function sizeOf(x: unknown): bigint | CelRuntimeError {
  */
 export function listNumbers(list: unknown, fn: string): number[] | CelRuntimeError {
   if (!isArray(list)) return noOverload(list);
+  chargeSteps(list.length);
   const out = new Array<number>(list.length);
   for (let i = 0; i < list.length; i++) {
     const x = list[i];
