@@ -176,7 +176,10 @@ export function followAlerts(onFrame: (f: StreamFrame) => void): () => void {
       try {
         const res = await request('/alerts/stream', {
           signal: controller.signal,
-          headers: { accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'last-event-id': lastId }) },
+          headers: {
+            accept: 'text/event-stream',
+            ...(lastId === undefined ? {} : { 'last-event-id': lastId }),
+          },
         });
         if (!res.ok || res.body === null) throw new Error(`stream answered ${res.status}`);
         onFrame({ kind: 'open' });

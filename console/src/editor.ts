@@ -43,7 +43,13 @@ export function rangeOfPointer(state: EditorState, pointer: string): { from: num
   let value = children(syntaxTree(state).topNode).find((c) => VALUES.has(c.name));
   if (value === undefined) return { from: 0, to: Math.min(1, state.doc.length) };
   let key: SyntaxNode | undefined;
-  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const tokens =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
   for (const token of tokens) {
     let next: SyntaxNode | undefined;
     let nextKey: SyntaxNode | undefined;

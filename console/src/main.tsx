@@ -54,7 +54,11 @@ function useAlertFeed(): { alerts: Alert[]; live: boolean; note: string | undefi
 function KeyDialog() {
   const [asking, setAsking] = useState(false);
   const [key, setKey] = useState('');
+  const input = useRef<HTMLInputElement>(null);
   useEffect(() => onKeyRequest(setAsking), []);
+  useEffect(() => {
+    if (asking) input.current?.focus();
+  }, [asking]);
   if (!asking) return null;
   return (
     <div class="modal">
@@ -74,7 +78,7 @@ function KeyDialog() {
         <input
           type="password"
           name="api-key"
-          autoFocus
+          ref={input}
           value={key}
           onInput={(e) => setKey((e.target as HTMLInputElement).value)}
         />

@@ -13,7 +13,10 @@ export function keyLabel(key: string): string {
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function AlertItem({ alert }: { alert: Alert }) {
@@ -107,7 +110,9 @@ export function AlertsPage({ alerts, live, note }: { alerts: Alert[]; live: bool
         </span>
       </div>
       {alerts.length === 0 && (
-        <p class="muted">No alerts yet. New ones appear here as the service emits them (Server-Sent Events).</p>
+        <p class="muted">
+          No alerts yet. New ones appear here as the service emits them (Server-Sent Events).
+        </p>
       )}
       <ul class="alerts">
         {shown.map((a) => (

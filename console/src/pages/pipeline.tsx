@@ -55,8 +55,12 @@ export function usePipelineHistory(): PipelineHistory {
       };
       let checkpointMs: number | null = null;
       if (prev !== undefined) {
-        const n = metricSum(m, 'checkpoint_duration_seconds_count') - metricSum(prev.metrics, 'checkpoint_duration_seconds_count');
-        const s = metricSum(m, 'checkpoint_duration_seconds_sum') - metricSum(prev.metrics, 'checkpoint_duration_seconds_sum');
+        const n =
+          metricSum(m, 'checkpoint_duration_seconds_count') -
+          metricSum(prev.metrics, 'checkpoint_duration_seconds_count');
+        const s =
+          metricSum(m, 'checkpoint_duration_seconds_sum') -
+          metricSum(prev.metrics, 'checkpoint_duration_seconds_sum');
         checkpointMs = n > 0 ? (1000 * s) / n : (prev.checkpointMs ?? null);
       }
       const details = health?.details?.pipeline;
@@ -65,9 +69,12 @@ export function usePipelineHistory(): PipelineHistory {
         metrics: m,
         eventsInPerSec: rate('events_in_total'),
         alertsOutPerSec: rate('alerts_out_total'),
-        watermarkLagSec: m.has('cep_watermark_lag_seconds') ? metricSum(m, 'cep_watermark_lag_seconds') : null,
+        watermarkLagSec: m.has('cep_watermark_lag_seconds')
+          ? metricSum(m, 'cep_watermark_lag_seconds')
+          : null,
         checkpointMs,
-        checkpointAgeSec: details?.lastCheckpointAgeMs === undefined ? null : details.lastCheckpointAgeMs / 1000,
+        checkpointAgeSec:
+          details?.lastCheckpointAgeMs === undefined ? null : details.lastCheckpointAgeMs / 1000,
         health: details === undefined ? undefined : { ...details, status: health?.status ?? 'unknown' },
       };
       prev = point;
@@ -172,8 +179,8 @@ export function PipelinePage({ history }: { history: PipelineHistory }) {
       </div>
       {m.has('cep_watermark_seconds') && metricSum(m, 'cep_watermark_seconds') > 0 && (
         <p class="muted">
-          Watermark {new Date(metricSum(m, 'cep_watermark_seconds') * 1000).toISOString()} ({fmt(p?.watermarkLagSec)} s
-          behind the wall clock)
+          Watermark {new Date(metricSum(m, 'cep_watermark_seconds') * 1000).toISOString()} (
+          {fmt(p?.watermarkLagSec)} s behind the wall clock)
         </p>
       )}
       <div class="charts">

@@ -296,7 +296,16 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
             judges as you type.
           </p>
           <div class="editor" ref={editorEl} />
-          <div class="verdict" data-verdict={current === undefined ? 'pending' : current.errors.length === 0 && current.syntax === undefined ? 'valid' : 'invalid'}>
+          <div
+            class="verdict"
+            data-verdict={
+              current === undefined
+                ? 'pending'
+                : current.errors.length === 0 && current.syntax === undefined
+                  ? 'valid'
+                  : 'invalid'
+            }
+          >
             {current === undefined && <span class="muted">checking…</span>}
             {current?.syntax !== undefined && <span class="error">JSON: {current.syntax}</span>}
             {current !== undefined && current.syntax === undefined && current.errors.length === 0 && (
@@ -319,7 +328,9 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
         </div>
         <div class="dry-run">
           <h3>Dry run</h3>
-          <p class="muted small">Runs the editor's rule over these events on a throwaway job; nothing is saved.</p>
+          <p class="muted small">
+            Runs the editor's rule over these events on a throwaway job; nothing is saved.
+          </p>
           <textarea
             name="events"
             rows={12}
@@ -349,7 +360,9 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
                 {dryRun.invalidEventCount === 1 ? '' : 's'} · {dryRun.conditionErrors} condition error
                 {dryRun.conditionErrors === 1 ? '' : 's'}
               </p>
-              {dryRun.rejected !== undefined && <p class="error">rejected by the engine: {dryRun.rejected}</p>}
+              {dryRun.rejected !== undefined && (
+                <p class="error">rejected by the engine: {dryRun.rejected}</p>
+              )}
               <ul>
                 {dryRun.alerts.map((a) => (
                   <li key={a.alertId}>
