@@ -58,6 +58,8 @@ export interface RulePipelineOptions extends RuleOptions {
 export interface RulePipelineStreams {
   readonly alerts: DataStream<Alert>;
   readonly rejectedUpdates: DataStream<RejectedPatternUpdate<Rule>>;
+  /** Late events, when the options name a `lateEvents` tag. */
+  readonly late?: DataStream<LateGroupedEvent> | undefined;
 }
 
 /**
@@ -91,7 +93,9 @@ export const RulePipeline = {
     options: RulePipelineOptions = {},
   ): RulePipelineStreams {
     const { routed, rejectedUpdates } = RulePipeline.route(events, updates, options);
-    return { alerts: RulePipeline.evaluate(routed, updates, options), rejectedUpdates };
+    const alerts = RulePipeline.evaluate(routed, updates, options);
+    const late = options.lateEvents === undefined ? undefined : alerts.getSideOutput(options.lateEvents);
+    return { alerts, rejectedUpdates, late };
   },
 
   /**

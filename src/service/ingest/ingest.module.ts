@@ -4,12 +4,16 @@ import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
 /**
- * HTTP event ingest and the dead-letter store.
+ * HTTP event ingest and the dead-letter store (exported: the pipelines dead-letter late events).
  *
  * @example
  * ```ts
  * imports: [IngestModule]
  * ```
  */
-@Module({ providers: [IngestService, DeadLetterStore], controllers: [IngestController] })
+@Module({
+  providers: [IngestService, DeadLetterStore],
+  controllers: [IngestController],
+  exports: [DeadLetterStore],
+})
 export class IngestModule {}

@@ -92,6 +92,27 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Events that reached a rule's evaluator at or behind the watermark (dead-lettered with reason `late`). */
+  readonly lateEvents = new Counter({
+    name: 'cep_late_events_total',
+    help: 'Events that reached a rule at or behind the watermark (late), by rule',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+  /** Partial matches and alerts dropped over a rule's caps (`limits`), by rule and what. */
+  readonly droppedOverCap = new Counter({
+    name: 'cep_rule_dropped_total',
+    help: 'Partial matches or alerts dropped over the caps of a rule, by rule and kind',
+    labelNames: ['rule', 'kind'] as const,
+    registers: [this.registry],
+  });
+  /** 1 while a rule is degraded (it dropped something over its caps in the last 10 minutes). */
+  readonly ruleDegraded = new Gauge({
+    name: 'cep_rule_degraded',
+    help: '1 while a rule is degraded: it dropped partial matches or alerts over its caps lately',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
   /** Partial matches held now per pattern rule, over all keys of this process (set at scrape time). */
   readonly partialMatches = new Gauge({
     name: 'cep_partial_matches',

@@ -78,6 +78,19 @@ export const EXAMPLE_ALERT = {
 } as const;
 
 /** The 400 of an invalid rule. */
+export const EXAMPLE_RULE_STATS = {
+  ruleId: 'new-device-payout',
+  health: 'degraded',
+  degradedReason: 'more than 100 alerts per key per minute',
+  degradedAt: 1767261600000,
+  alerts: 42,
+  lateEvents: 3,
+  partialMatches: 118,
+  droppedPartialMatches: 0,
+  droppedAlerts: 17,
+  conditionErrors: { count: 2, recent: [{ message: 'No such key: amount', at: 1767261590000, count: 2 }] },
+};
+
 export const EXAMPLE_RULE_ERRORS = {
   statusCode: 400,
   message: 'invalid rule',
@@ -192,6 +205,59 @@ export function apiSchemas(): Record<string, Schema> {
         },
         { statusCode: 401, message: 'missing or wrong API key (header x-api-key or Authorization: Bearer)' },
       ],
+    },
+    RuleStats: {
+      type: 'object',
+      description: "A rule's activity in this process since it started (GET /rules/:id/stats)",
+      required: [
+        'ruleId',
+        'health',
+        'alerts',
+        'lateEvents',
+        'partialMatches',
+        'droppedPartialMatches',
+        'droppedAlerts',
+        'conditionErrors',
+      ],
+      properties: {
+        ruleId: { type: 'string' },
+        health: {
+          enum: ['ok', 'degraded'],
+          description:
+            'degraded while the rule dropped partial matches or alerts over its caps in the last 10 minutes',
+        },
+        degradedReason: { type: 'string' },
+        degradedAt: { type: 'integer', description: 'epoch ms of the latest drop' },
+        alerts: { type: 'integer', minimum: 0 },
+        lateEvents: {
+          type: 'integer',
+          minimum: 0,
+          description: 'events that reached the rule behind the watermark',
+        },
+        partialMatches: { type: 'integer', minimum: 0, description: 'held now, over every key' },
+        droppedPartialMatches: { type: 'integer', minimum: 0 },
+        droppedAlerts: { type: 'integer', minimum: 0 },
+        conditionErrors: {
+          type: 'object',
+          required: ['count', 'recent'],
+          properties: {
+            count: { type: 'integer', minimum: 0 },
+            recent: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['message', 'at', 'count'],
+                properties: {
+                  message: { type: 'string' },
+                  at: { type: 'integer' },
+                  count: { type: 'integer' },
+                },
+              },
+            },
+          },
+        },
+      },
+      examples: [EXAMPLE_RULE_STATS],
     },
     ValidationResult: {
       type: 'object',

@@ -10,12 +10,18 @@ import {
   type KafkaRecord,
   type PartitionRunnerEvent,
 } from '../../core/connectors/kafka/index.js';
-import type { DataStream, JobClient, StreamExecutionEnvironment } from '../../core/index.js';
+import {
+  type DataStream,
+  type JobClient,
+  OutputTag,
+  type StreamExecutionEnvironment,
+} from '../../core/index.js';
 import {
   type Alert,
   ConditionErrors,
   type EventOptions,
   type GroupedEvent,
+  type LateGroupedEvent,
   parseEvent,
   type RuleEvent,
   RulePipeline,
@@ -23,6 +29,7 @@ import {
 } from '../../rules/index.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import { DeadLetterStore } from '../ingest/dead-letter-store.js';
 import { eventOptionsOf } from '../ingest/ingest.service.js';
 import { type BootClock, bootRetry } from '../kafka/boot-retry.js';
 import { KafkaConnection } from '../kafka/kafka-connection.js';
@@ -31,6 +38,7 @@ import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { CallbackSink } from './callback-sink.js';
 import { dedupeOptionsOf, RULE_OPERATOR_UIDS } from './dedupe-options.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
+import { lateEventsSink } from './late-events-sink.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { RoutedEventCodec } from './routed-event-codec.js';
@@ -85,6 +93,7 @@ export class KafkaPipelineService
     private readonly kafka: KafkaConnection,
     private readonly metrics: ServiceMetrics,
     @Inject(RULE_STORE) private readonly store: RuleStore,
+    private readonly deadLetters: DeadLetterStore,
   ) {
     super();
     metrics.onCollect(() => {
@@ -191,9 +200,13 @@ export class KafkaPipelineService
         deserializer: (record) => this.routedCodec.decode(record),
         serializer: (a) => ({ key: a.key, value: JSON.stringify(a) }),
         build: (input, sink, task) => {
-          RulePipeline.evaluate(input, this.ruleUpdates(task.env), ruleOptions)
-            .sinkTo(sink)
-            .uid('alerts-sink');
+          const alerts = RulePipeline.evaluate(input, this.ruleUpdates(task.env), {
+            ...ruleOptions,
+            stats: this.ruleStats,
+            lateEvents: LATE_EVENTS,
+          });
+          alerts.sinkTo(sink).uid('alerts-sink');
+          alerts.getSideOutput(LATE_EVENTS).sinkTo(lateEventsSink(this.deadLetters)).uid('late-events');
         },
         onEvent: (e) => this.onRunnerEvent('evaluator', e),
       });
@@ -350,6 +363,9 @@ function startRunner<I, O>(
     }
   });
 }
+
+/** The late output of the evaluator tasks (to dead letters). */
+const LATE_EVENTS = new OutputTag<LateGroupedEvent>('late-events');
 
 /** How often `kafka_consumer_lag_records` is refreshed. */
 const LAG_REFRESH_MS = 5000;

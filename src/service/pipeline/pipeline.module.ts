@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import { IngestModule } from '../ingest/ingest.module.js';
 import { KafkaPipelineService } from './kafka-pipeline.service.js';
 import { Pipeline } from './pipeline.js';
 import { PipelineService } from './pipeline.service.js';
@@ -21,7 +22,7 @@ export class PipelineModule {
     return {
       module: PipelineModule,
       global: true,
-      imports: [AlertsModule],
+      imports: [AlertsModule, IngestModule],
       providers: [
         {
           provide: Pipeline,

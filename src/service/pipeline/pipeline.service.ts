@@ -14,12 +14,20 @@ import {
   jsonValue,
   LocalLogSink,
   LocalLogSource,
+  OutputTag,
   StreamExecutionEnvironment,
 } from '../../core/index.js';
-import { type Alert, ConditionErrors, type RuleEvent, RulePipeline } from '../../rules/index.js';
+import {
+  type Alert,
+  ConditionErrors,
+  type LateGroupedEvent,
+  type RuleEvent,
+  RulePipeline,
+} from '../../rules/index.js';
 import { AlertHub } from '../alerts/alert-hub.js';
 import { SERVICE_CONFIG } from '../config/config.module.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import { DeadLetterStore } from '../ingest/dead-letter-store.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { RuleRecord } from '../rules/rule-record.js';
 import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
@@ -28,9 +36,13 @@ import { CallbackSink } from './callback-sink.js';
 import { dedupeOptionsOf, RULE_OPERATOR_UIDS } from './dedupe-options.js';
 import { EagerSplitOutputSource } from './eager-split-output-source.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
+import { lateEventsSink } from './late-events-sink.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
+
+/** The late output of the rule evaluators (to dead letters). */
+const LATE_EVENTS = new OutputTag<LateGroupedEvent>('late-events');
 
 /** How long shutdown waits for a final checkpoint before cancelling anyway. */
 const FINAL_CHECKPOINT_TIMEOUT_MS = 10_000;
@@ -79,6 +91,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
     private readonly hub: AlertHub,
     private readonly metrics: ServiceMetrics,
     @Inject(RULE_STORE) private readonly store: RuleStore,
+    private readonly deadLetters: DeadLetterStore,
   ) {
     super();
     metrics.onCollect(() => {
@@ -178,11 +191,14 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
       .uid('rules-source')
       .map(toRuleUpdate)
       .uid('rule-updates');
-    const { alerts, rejectedUpdates } = RulePipeline.alerts(events, updates, {
+    const { alerts, rejectedUpdates, late } = RulePipeline.alerts(events, updates, {
       errors: this.conditionErrors,
       dedupe: dedupeOptionsOf(this.config, this.metrics),
       uids: RULE_OPERATOR_UIDS,
+      stats: this.ruleStats,
+      lateEvents: LATE_EVENTS,
     });
+    late?.sinkTo(lateEventsSink(this.deadLetters)).uid('late-events');
     alerts
       .sinkTo(new LocalLogSink<Alert>({ log, topic: 'alerts', name: 'service-alerts', key: (a) => a.key }))
       .uid('alerts-sink');

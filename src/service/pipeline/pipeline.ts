@@ -1,9 +1,35 @@
 import { partialMatchCounts } from '../../cep/index.js';
 import type { JobClient } from '../../core/index.js';
-import type { ConditionErrors } from '../../rules/index.js';
+import { type ConditionErrors, RuleStats } from '../../rules/index.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { RuleStore } from '../rules/rule-store.js';
 import type { PipelineStatus } from './pipeline-status.js';
+
+/**
+ * What `GET /rules/:id/stats` answers: a rule's activity in this process since it started.
+ *
+ * @example
+ * ```ts
+ * const s: RuleRuntimeStats = { ruleId: 'card-testing', health: 'ok', alerts: 3, lateEvents: 0, partialMatches: 12,
+ *   droppedPartialMatches: 0, droppedAlerts: 0, conditionErrors: { count: 0, recent: [] } };
+ * ```
+ */
+export interface RuleRuntimeStats {
+  readonly ruleId: string;
+  /** `degraded` while the rule dropped partial matches or alerts over its caps in the last 10 minutes. */
+  readonly health: 'ok' | 'degraded';
+  readonly degradedReason?: string;
+  readonly degradedAt?: number;
+  readonly alerts: number;
+  readonly lateEvents: number;
+  readonly partialMatches: number;
+  readonly droppedPartialMatches: number;
+  readonly droppedAlerts: number;
+  readonly conditionErrors: {
+    readonly count: number;
+    readonly recent: readonly { readonly message: string; readonly at: number; readonly count: number }[];
+  };
+}
 
 /**
  * What a savepoint request answers.
@@ -45,6 +71,47 @@ export abstract class Pipeline {
 
   /** Condition failures already added to `cep_condition_errors_total`, per rule. */
   private readonly reportedConditionErrors = new Map<string, number>();
+  /** Late events and drops already added to their counters, per rule (and kind). */
+  private readonly reported = new Map<string, number>();
+
+  /** Per-rule counters of the running evaluators: alerts, late events, drops over caps. */
+  readonly ruleStats = new RuleStats();
+
+  /**
+   * What one rule did in this process: alerts, late events, partial matches held now, condition
+   * errors with the latest messages, drops over its caps and whether it is degraded (for
+   * `GET /rules/:id/stats`). Walks the keyed state for the partial matches: on demand only.
+   *
+   * @example
+   * ```ts
+   * pipeline.statsOf('card-testing').health; // 'ok'
+   * ```
+   */
+  statsOf(ruleId: string): RuleRuntimeStats {
+    const s = this.ruleStats.snapshot(ruleId);
+    const degraded = this.ruleStats.degraded(ruleId);
+    return {
+      ruleId,
+      health: degraded === undefined ? 'ok' : 'degraded',
+      ...(degraded === undefined ? {} : { degradedReason: degraded.reason, degradedAt: degraded.at }),
+      alerts: s.alerts,
+      lateEvents: s.lateEvents,
+      partialMatches: partialMatchCounts(this.runningJobs()).get(ruleId) ?? 0,
+      droppedPartialMatches: s.droppedPartialMatches,
+      droppedAlerts: s.droppedAlerts,
+      conditionErrors: {
+        count: this.conditionErrors.count(ruleId),
+        recent: this.conditionErrors.recent(ruleId),
+      },
+    };
+  }
+
+  /** Adds what grew since the last scrape to a counter (counts only grow while this object lives). */
+  private addDelta(key: string, now: number, add: (n: number) => void): void {
+    const before = this.reported.get(key) ?? 0;
+    if (now > before) add(now - before);
+    this.reported.set(key, now);
+  }
 
   /**
    * The event-time watermark of the engine (epoch ms): the lowest finite watermark of the running
@@ -84,6 +151,16 @@ export abstract class Pipeline {
       const added = n >= reported ? n - reported : n;
       if (added > 0) metrics.conditionErrors.inc({ rule: id }, added);
       this.reportedConditionErrors.set(id, n);
+    }
+    for (const [rule, n] of this.ruleStats.lateEventCounts())
+      this.addDelta(`late|${rule}`, n, (d) => metrics.lateEvents.inc({ rule }, d));
+    metrics.ruleDegraded.reset();
+    for (const [rule, d] of this.ruleStats.droppedCounts()) {
+      this.addDelta(`pm|${rule}`, d.partialMatches, (x) =>
+        metrics.droppedOverCap.inc({ rule, kind: 'partial_matches' }, x),
+      );
+      this.addDelta(`al|${rule}`, d.alerts, (x) => metrics.droppedOverCap.inc({ rule, kind: 'alerts' }, x));
+      metrics.ruleDegraded.set({ rule }, this.ruleStats.degraded(rule) === undefined ? 0 : 1);
     }
     const wm = this.watermark();
     if (wm === undefined) {

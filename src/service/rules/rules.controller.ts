@@ -5,11 +5,13 @@ import { requestCaller } from '../common/api-key.guard.js';
 import { parseOptionalInt } from '../common/parse-optional-int.js';
 import {
   EXAMPLE_RULE,
+  EXAMPLE_RULE_STATS,
   EXAMPLE_THRESHOLD_RULE,
   errorResponse,
   jsonBody,
   jsonResponse,
 } from '../openapi/api.schema.js';
+import { Pipeline, type RuleRuntimeStats } from '../pipeline/pipeline.js';
 import { invalidRule, RulesService } from './rules.service.js';
 
 const RULE_BODY = jsonBody('A rule document (rules/schema.json): pattern or threshold rule', 'Rule', {
@@ -30,6 +32,7 @@ const NOT_FOUND = errorResponse(404, 'No such rule');
  * | PATCH | /rules/:id/status | `{ status: 'active' \| 'paused', ifVersion? }` |
  * | DELETE | /rules/:id?ifVersion= | delete (204) |
  * | GET | /rules/:id, /rules?status= | read |
+ * | GET | /rules/:id/stats | alerts, late events, partial matches, condition errors, drops over caps, health |
  * | POST | /rules/validate | validate without saving: `{ valid, errors?, warnings? }` |
  * | POST | /rules/dry-run | `{ rule \| ruleId, events }` -> the first 100 alerts of a throwaway job in a worker thread (`alertCount`, `truncated`), condition errors; 422 over `DRY_RUN_TIMEOUT_MS`, 429 when 2 are running |
  *
@@ -41,7 +44,10 @@ const NOT_FOUND = errorResponse(404, 'No such rule');
 @ApiTags('rules')
 @Controller('rules')
 export class RulesController {
-  constructor(private readonly rules: RulesService) {}
+  constructor(
+    private readonly rules: RulesService,
+    private readonly pipeline: Pipeline,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a rule' })
@@ -162,6 +168,20 @@ export class RulesController {
   @ApiResponse(NOT_FOUND)
   get(@Param('id') id: string): Rule {
     return this.rules.get(id);
+  }
+
+  @Get(':id/stats')
+  @ApiOperation({
+    summary: "A rule's activity: alerts, late events, partial matches, condition errors, drops over its caps",
+    description:
+      'Counts of this process since it started (in Kafka mode, of this replica). `health` is `degraded` while the rule dropped partial matches or alerts over its `limits` in the last 10 minutes.',
+  })
+  @ApiParam(RULE_ID)
+  @ApiResponse(jsonResponse(200, "The rule's activity", 'RuleStats', EXAMPLE_RULE_STATS))
+  @ApiResponse(NOT_FOUND)
+  stats(@Param('id') id: string): RuleRuntimeStats {
+    this.rules.get(id); // 404 for an unknown rule
+    return this.pipeline.statsOf(id);
   }
 
   @Put(':id')
