@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { WATERMARK_HEADERS } from '../../src/core/connectors/kafka/index.js';
+import { type Alert, type Rule, type RuleEvent, validateRule } from '../../src/rules/index.js';
+import { runRules } from '../rules/helpers.js';
+import { call, childServiceEnv, eventually, seededRandom, T0 } from '../service/service-harness.js';
+import { compileFixture } from '../util/compile-fixture.js';
+import { offsetsAfter, waitForGroupOffsets } from './group-caught-up.js';
+import { kafkaServiceEnv, uniqueApp } from './kafka-service.js';
+import { type ServiceProcess, spawnService } from './service-process.js';
+import { TopicRecords } from './topic-records.js';
+
+// Idempotent ingest in Kafka mode: the compiled service (4 partitions) is killed with SIGKILL
+// while a batch is in flight, twice; the client resends every batch it got no answer for, and
+// some it got an answer for (lost responses). The HTTP ingest keys events by id, so a copy
+// reaches the router task of its first copy, whose seen ids are changelogged with its offsets and
+// outputs: the alerts topic must hold exactly the alerts of one delivery (the engine reference,
+// `runRules`), each once, byte for byte. Seeded: KAFKA_DEDUP_SEED=<n> reruns one.
+
+const SEED = Number(process.env.KAFKA_DEDUP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const BATCHES = 30;
+const BATCH_SIZE = 25;
+
+let buildDir: string;
+let entry: string;
+const processes: ServiceProcess[] = [];
+
+beforeAll(() => {
+  buildDir = mkdtempSync(join(tmpdir(), 'cep-kafka-dedup-build-'));
+  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
+}, 180_000);
+
+afterAll(() => {
+  for (const p of processes)
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  rmSync(buildDir, { recursive: true, force: true });
+});
+
+const RULE_DOCS: Record<string, unknown>[] = [
+  {
+    id: 'x-then-y',
+    version: 1,
+    status: 'active',
+    kind: 'pattern',
+    key: ['user'],
+    stages: [
+      { name: 'x', condition: 'e.type == "x"' },
+      { name: 'y', contiguity: 'followedBy', condition: 'e.type == "y"' },
+    ],
+    within: 'PT10M',
+    skip: 'skipPastLastEvent',
+    alert: { severity: 'low', message: 'x then y for {{key}}' },
+  },
+  {
+    id: 'z-count',
+    version: 1,
+    status: 'active',
+    kind: 'threshold',
+    key: ['user'],
+    aggregate: 'count',
+    filter: 'e.type == "z"',
+    window: { type: 'tumbling', size: 'PT5M' },
+    compare: { op: '>=', value: 3 },
+    alert: { severity: 'low', message: '{{value}} z for {{key}}' },
+  },
+];
+
+function validated(doc: unknown): Rule {
+  const v = validateRule(doc);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.rule;
+}
+
+const byId = (a: Alert, b: Alert): number => (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0);
+
+describe('idempotent ingest in Kafka mode (4 partitions)', () => {
+  it('gives the alerts of one delivery across SIGKILLs during the ingest and resends', async () => {
+    const log: string[] = [];
+    const started = Date.now();
+    const note = (m: string): void => {
+      log.push(`${((Date.now() - started) / 1000).toFixed(1)} s: ${m}`);
+    };
+    const app = uniqueApp('dedup');
+    onTestFailed(() => {
+      console.error(`seed ${SEED} (rerun with KAFKA_DEDUP_SEED=${SEED}), app ${app}\n${log.join('\n')}`);
+      const last = processes.at(-1);
+      if (last !== undefined) console.error(`--- last process output:\n${last.output().slice(-3000)}`);
+    });
+    console.log(`kafka-idempotent-ingest: seed ${SEED} (KAFKA_DEDUP_SEED=${SEED} to rerun)`);
+    const rng = seededRandom(SEED);
+    const pick = (n: number): number => Math.floor(rng() * n);
+    const batches: RuleEvent[][] = Array.from({ length: BATCHES }, (_, b) =>
+      Array.from({ length: BATCH_SIZE }, (_, i): RuleEvent => {
+        const n = b * BATCH_SIZE + i;
+        const r = rng();
+        return {
+          type: r < 0.4 ? 'x' : r < 0.7 ? 'y' : 'z',
+          user: `u${pick(20)}`,
+          ts: T0 + n * 1000,
+          id: `e${n}`,
+        };
+      }),
+    );
+    const events = batches.flat();
+    const tick: RuleEvent = { type: 'tick', ts: T0 + events.length * 1000 + 3_600_000, id: 'tick' };
+    const reference = await runRules(RULE_DOCS.map(validated), [...events, tick]);
+    const expected = [...reference.alerts].sort(byId);
+    expect(expected.length).toBeGreaterThan(40);
+
+    const env = childServiceEnv({
+      ...kafkaServiceEnv(app, 4),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOAD_EXAMPLE_RULES: 'false',
+      LOG_LEVEL: 'log',
+      ALERT_BUFFER_SIZE: '10000',
+    });
+    let svc = spawnService(entry, env);
+    processes.push(svc);
+    let url = await svc.url;
+    const alerts = await TopicRecords.start(`${app}-alerts`);
+    try {
+      const ready = async (): Promise<void> => {
+        await eventually(async () => {
+          const k = (await call(`${url}/health/ready`, 'GET')).body?.details?.pipeline?.kafka;
+          return k?.assigned === true && k.router.length === 4 && k.evaluator.length === 4;
+        }, 60_000);
+      };
+      await ready();
+      for (const doc of RULE_DOCS) expect((await call(`${url}/rules`, 'POST', doc)).status).toBe(201);
+
+      const killAt = new Set<number>();
+      while (killAt.size < 2) killAt.add(1 + pick(BATCHES - 4));
+      let resends = 0;
+      const post = async (b: number): Promise<boolean> => {
+        const r = await call(`${url}/events`, 'POST', batches[b]).catch(() => undefined);
+        if (r !== undefined && r.status === 202) {
+          expect(r.body.accepted).toBe(BATCH_SIZE);
+          return true;
+        }
+        if (svc.child.exitCode === null && svc.child.signalCode === null && r !== undefined)
+          throw new Error(`POST /events answered ${r.status}: ${JSON.stringify(r.body)}`);
+        await svc.exit;
+        note(`batch ${b} unanswered, the service is gone: restarting`);
+        svc = spawnService(entry, env);
+        processes.push(svc);
+        url = await svc.url;
+        return false;
+      };
+      for (let b = 0; b < BATCHES; b++) {
+        if (killAt.has(b)) {
+          const child = svc.child;
+          const delay = rng() * 30;
+          setTimeout(() => child.kill('SIGKILL'), delay);
+          note(`batch ${b}: SIGKILL in ${delay.toFixed(0)} ms`);
+        }
+        while (!(await post(b))) resends++;
+        const x = rng();
+        if (x < 0.3) {
+          const again = x < 0.2 || b === 0 ? b : b - 1;
+          while (!(await post(again)));
+          resends++;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 40));
+      if (svc.child.signalCode !== null || svc.child.killed) {
+        await svc.exit;
+        svc = spawnService(entry, env);
+        processes.push(svc);
+        url = await svc.url;
+      }
+      await ready();
+      note(`${BATCHES} batches answered, ${resends} resends`);
+      expect((await call(`${url}/events`, 'POST', [tick])).body.accepted).toBe(1);
+
+      const missingNow = (): Alert[] => {
+        const seen = new Set(alerts.values<Alert>().map((a) => a.alertId));
+        return expected.filter((a) => !seen.has(a.alertId));
+      };
+      await alerts.waitUntil(() => missingNow().length === 0, `all ${expected.length} alerts`, 120_000);
+      note('every expected alert is in the alerts topic');
+      // Both stages committed all their input: no further alert can come.
+      const eventsTopic = await TopicRecords.start(`${app}-events`);
+      await eventsTopic.readToEnd(30_000);
+      await eventsTopic.stop();
+      const copies =
+        eventsTopic.values<RuleEvent>().filter((e) => e.id !== undefined).length - events.length - 1;
+      note(`${copies} duplicate events in the events topic`);
+      expect(copies).toBeGreaterThan(0);
+      await waitForGroupOffsets(`${app}-router`, `${app}-events`, offsetsAfter(eventsTopic.records), 60_000);
+      const routed = await TopicRecords.start(`${app}-routed`);
+      await routed.readToEnd(30_000);
+      await routed.stop();
+      await waitForGroupOffsets(
+        `${app}-cep`,
+        `${app}-routed`,
+        offsetsAfter(routed.records, (r) => r.headers[WATERMARK_HEADERS.watermark] === undefined),
+        60_000,
+      );
+      await alerts.readToEnd(30_000);
+      const got = alerts.values<Alert>().sort(byId);
+      expect(got.map((a) => a.alertId)).toEqual(expected.map((a) => a.alertId));
+      expect(got).toEqual(expected);
+      svc.child.kill('SIGTERM');
+      expect(await svc.exit).toEqual({ code: 0, signal: null });
+      console.log(`kafka-idempotent-ingest: seed ${SEED}: ${log.join('; ')}`);
+    } finally {
+      await alerts.stop();
+    }
+  }, 240_000);
+});
