@@ -44,7 +44,12 @@ try {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   await app.listen(config.port, config.host);
-  log.log(`listening on ${await app.getUrl()} (docs at /docs)`, CONTEXT);
+  // Printed whatever LOG_LEVEL is: scripts and supervisors wait for this line (with PORT=0 it is
+  // the only place the port appears).
+  new ServiceLogger({ logLevel: 'log', logFormat: config.logFormat }).log(
+    `listening on ${await app.getUrl()} (docs at /docs)`,
+    CONTEXT,
+  );
 } catch (e) {
   if (e instanceof ConfigError) {
     // No validated LOG_FORMAT to go by: plain text, every problem on its own line.
