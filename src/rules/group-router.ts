@@ -48,7 +48,7 @@ const NO_REFS: readonly RuleRef[] = Object.freeze([]);
  * event gets nothing, unless one of its rules is strict (then an empty reference list goes, so
  * strict runs still break).
  *
- * Event time as {@link RuleRouter} does it: the input is keyed by timestamp, each event waits
+ * Event time: the input is keyed by timestamp, each event waits
  * until the watermark passes it (so every rule update with an earlier timestamp has arrived),
  * and goes to the versions in force at its own timestamp; events already behind the watermark go
  * at once (the evaluator counts them late).

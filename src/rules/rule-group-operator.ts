@@ -157,8 +157,8 @@ function search(list: readonly { readonly id: string }[], id: string): number {
  * - Events at or behind the watermark on arrival are late: counted per rule in `stats` and sent
  *   to `lateEvents` when set.
  * - Versions: a pattern rule's partial matches belong to one version; a newer version, a pause
- *   or a deletion drops them on every key. Threshold windows follow {@link ThresholdEvaluator}'s
- *   rules: windows ending by the switch still alert under the old version.
+ *   or a deletion drops them on every key. Threshold windows that end by a version switch still
+ *   alert under the old version; windows ending later restart under the new one.
  *
  * @example
  * ```ts

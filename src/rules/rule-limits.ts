@@ -95,8 +95,9 @@ export const RULE_LIMITS = Object.freeze({
   maxEventListElements: 32 * 1024,
   /**
    * Events the cost estimate assumes in `matched.<stage>` for a stage that loops without bound
-   * (`oneOrMore`, `timesOrMore`, or in such a group). The engine caps neither partial matches nor
-   * the events a looping stage takes within `within`, so this is an assumption, not a guarantee
+   * (`oneOrMore`, `timesOrMore`, or in such a group). The engine caps partial matches per key
+   * (`defaultMaxPartialMatchesPerKey`) but not the events one looping stage takes within
+   * `within`, so this is an assumption, not a guarantee
    * (validation warns when an estimate relies on it); bounded stages use their own count (`times`:
    * `to`; a single event: 1). Equal to {@link RULE_LIMITS}.maxQuantifierCount.
    */

@@ -3,8 +3,8 @@ import type { Rule } from './rule.js';
 
 /**
  * A change to the rule set as it travels on the broadcast stream: the dynamic CEP operator's
- * {@link PatternUpdate} with rules as definitions, so the same stream drives pattern rules
- * (`DynamicCEP.patterns`) and threshold rules ({@link ThresholdEvaluator}).
+ * {@link PatternUpdate} with rules as definitions: the rule operators ({@link GroupRouter},
+ * {@link RuleGroupOperator}) keep it in broadcast state, and `DynamicCEP.patterns` takes it too.
  *
  * @example
  * ```ts

@@ -57,11 +57,11 @@ const NOTHING: AdvanceTimeResult<never> = Object.freeze({ matches: NO_MATCHES, t
  *   waiting in a trailing `notFollowedBy` complete instead. {@link nextTimeout} says when to call it
  *   next for a key that receives no event.
  * - After-match skip strategies apply to every completed match, including those completed by time
- *   (Flink does not apply them there: FLINK-31017). With a skip strategy, a completed match is held
- *   back while a partial match that started strictly earlier is alive, so matches come out in start
- *   order and skips see them in that order. (Flink also holds it while a partial match started with
- *   the *same* event is alive, which with `b+ c`-like patterns can hold it forever; here it is
- *   emitted, since such a partial match would be pruned by skipToNext/skipPastLastEvent anyway.)
+ *   (as in Flink 1.20.x, where FLINK-31017 is fixed). With a skip strategy, a completed match is
+ *   held back while a partial match that started strictly earlier is alive, so matches come out in
+ *   start order and skips see them in that order. Among matches that share their first event the
+ *   order is this NFA's own (Flink takes them in an arbitrary priority-queue order), which under a
+ *   skip strategy can change which of them survive: see docs/cep.md.
  * - Iterative conditions get a {@link ConditionContext} whose `getEventsForPattern` reads the partial
  *   match's events for a stage from the shared buffer.
  * - {@link isStateEmpty}: no partial match besides the start state and no held match; the shared

@@ -23,6 +23,7 @@
  * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
  * | `IDLE_TIMEOUT_MS` | 10000 | Kafka mode: an events partition read to its end with no event for this long stops holding event time back (0 = never idle) |
  * | `MAX_EVENT_TIME_SKEW_MS` | 300000 | events timestamped further ahead of the wall clock are dead-lettered (0 = no limit) |
+ * | `DRY_RUN_TIMEOUT_MS` | 10000 | a dry run taking longer (it runs in a worker thread) is stopped: 422 |
  * | `DEDUP_WINDOW_MS` | 86400000 | an event whose `id` the pipeline saw within this long (processing time) is dropped as a duplicate (0 = off) |
  * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
  * | `ALERT_BUFFER_SIZE` | 1000 | alerts kept for `GET /alerts` |
@@ -65,6 +66,8 @@ export interface ServiceConfig {
   readonly maxEventTimeSkewMs: number;
   /** How long the pipeline remembers event ids to drop resent events (processing time); 0 = off. */
   readonly dedupWindowMs: number;
+  /** A dry run (in a worker thread) taking longer is stopped and answered 422. */
+  readonly dryRunTimeoutMs: number;
   readonly checkpointIntervalMs: number;
   readonly alertBufferSize: number;
   readonly loadExampleRules: boolean;
@@ -214,6 +217,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     idleTimeoutMs: int('IDLE_TIMEOUT_MS', 10_000, 0, 3_600_000),
     maxEventTimeSkewMs: int('MAX_EVENT_TIME_SKEW_MS', 300_000, 0, 31_622_400_000),
     dedupWindowMs: int('DEDUP_WINDOW_MS', 86_400_000, 0, 31_622_400_000),
+    dryRunTimeoutMs: int('DRY_RUN_TIMEOUT_MS', 10_000, 1, 600_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
     alertBufferSize: int('ALERT_BUFFER_SIZE', 1000, 1, 1_000_000),
     loadExampleRules: bool('LOAD_EXAMPLE_RULES', true),

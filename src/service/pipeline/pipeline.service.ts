@@ -57,9 +57,9 @@ const FINAL_CHECKPOINT_TIMEOUT_MS = 10_000;
  *
  * The HTTP ingest appends events to the `events` topic and the rules API appends rule changes to
  * the `rules` topic; the job reads both as a reader of the log, so HTTP never touches engine state.
- * `RulePipeline` (src/rules) routes each event to every active rule under that rule's grouping key
- * (dynamic keying) and runs pattern rules in one DynamicCEP operator and threshold rules in the
- * threshold evaluator. Alerts go to the `alerts` topic through the two-phase-commit sink: visible
+ * `RulePipeline` (src/rules) routes each event once per grouping (the key fields rules group by) to
+ * the rules the rule index finds could take it, and evaluates every rule of a grouping side by
+ * side per key (`RuleGroupOperator`: pattern NFAs and threshold windows; docs/rules-at-scale.md). Alerts go to the `alerts` topic through the two-phase-commit sink: visible
  * when their checkpoint completes; the {@link AlertHub} tails the topic.
  *
  * Checkpoints hold the read positions of both topics, the rules' broadcast state, partial matches,

@@ -68,14 +68,15 @@ export class RulesService implements OnModuleInit {
   private readonly logger = new Logger('RulesService');
   private readonly audit = new Logger('Audit');
   private queue: Promise<unknown> = Promise.resolve();
-  /** Dry runs in worker threads (dry-run-runner.ts), `DRY_RUN_TIMEOUT_MS` from the environment. */
-  private readonly dryRuns = new DryRunRunner();
+  /** Dry runs in worker threads (dry-run-runner.ts), stopped after `DRY_RUN_TIMEOUT_MS`. */
+  private readonly dryRuns: DryRunRunner;
 
   constructor(
     @Inject(RULE_STORE) private readonly store: RuleStore,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     metrics: ServiceMetrics,
   ) {
+    this.dryRuns = new DryRunRunner({ timeoutMs: config.dryRunTimeoutMs });
     metrics.onCollect(() => metrics.rulesActive.set(this.activeCount()));
     if (this.dryRuns.mode === 'in-process') {
       this.logger.warn(
