@@ -155,41 +155,67 @@ export interface AlertStream {
   close(): void;
 }
 
-/** Opens the SSE stream and resolves once the response headers arrived (the subscription is live). */
+/**
+ * Opens the SSE stream and resolves once the response headers arrived (the subscription is live).
+ * Like a browser's EventSource it keeps the last `id:` and, when the service ends the stream (a
+ * reader too far behind gets `event: resume` and the end of the stream), reconnects with
+ * `Last-Event-ID`, so no alert is missed.
+ */
 export async function openAlertStream(
   url: string,
   onAlert: (alert: any, at: number) => void,
 ): Promise<AlertStream> {
   const abort = new AbortController();
-  const res = await fetch(`${url}/alerts/stream`, {
-    headers: { accept: 'text/event-stream' },
-    signal: abort.signal,
-  });
-  if (res.status !== 200 || res.body === null) throw new Error(`alerts stream: ${res.status}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
+  let lastId: string | undefined;
+  const connect = async (): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (lastId !== undefined) headers['last-event-id'] = lastId;
+    const res = await fetch(`${url}/alerts/stream`, { headers, signal: abort.signal });
+    if (res.status !== 200 || res.body === null) throw new Error(`alerts stream: ${res.status}`);
+    return res.body.getReader();
+  };
+  const first = await connect();
   void (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        const at = performance.now();
-        buffer += decoder.decode(value, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let type = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) type = line.slice(6).trim();
-            else if (line.startsWith('data:')) data += line.slice(5).trimStart();
+    let reader = first;
+    for (;;) {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          const at = performance.now();
+          buffer += decoder.decode(value, { stream: true });
+          let start = 0;
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n', start)) {
+            const block = buffer.slice(start, end);
+            start = end + 2;
+            let type = 'message';
+            let data = '';
+            let id: string | undefined;
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) type = line.slice(6).trim();
+              else if (line.startsWith('data:')) data += line.slice(5).trimStart();
+              else if (line.startsWith('id:')) id = line.slice(3).trim();
+            }
+            if (id !== undefined && id.length > 0) lastId = id;
+            if (type === 'alert' && data.length > 0) onAlert(JSON.parse(data), at);
           }
-          if (type === 'alert' && data.length > 0) onAlert(JSON.parse(data), at);
+          buffer = buffer.slice(start);
         }
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        process.stderr.write(`alerts stream failed: ${String(e)}; reconnecting\n`);
       }
-    } catch (e) {
-      if (!abort.signal.aborted) process.stderr.write(`alerts stream failed: ${String(e)}\n`);
+      if (abort.signal.aborted) return;
+      process.stderr.write(`alerts stream ended by the service; resuming after id ${lastId ?? '(none)'}\n`);
+      try {
+        reader = await connect();
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        process.stderr.write(`alerts stream: reconnect failed: ${String(e)}\n`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   })();
   return { close: () => abort.abort() };
