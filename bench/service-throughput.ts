@@ -109,6 +109,9 @@ interface RunResult {
   readonly acceptSeconds: number;
   readonly drainSeconds: number;
   readonly peakRss: number;
+  /** The engine's own counts at the end: late events, and drops over rule caps (any is suspicious). */
+  readonly late: number;
+  readonly dropped: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -246,7 +249,15 @@ async function run(
         ([id, at]) => (tally.probes.get(id) ?? Number.POSITIVE_INFINITY) - at,
       );
       const { peakRss, rss } = await service.memory();
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const sum = (name: string): number =>
+        [...metrics.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce(
+          (n, m) => n + Number(m[1]),
+          0,
+        );
       return {
+        late: sum('cep_late_events_total'),
+        dropped: sum('cep_rule_dropped_total'),
         acceptedRate: built / ((tAccepted - t0) / 1000),
         endToEndRate,
         alerts,
@@ -295,6 +306,9 @@ function printRun(label: string, r: RunResult): void {
     console.log(
       `    the watermark ${r.closed ? 'passed' : 'did NOT reach'} the closing event time (${r.closed ? 'alerts lost or never matched' : 'the service had not worked off its events'})`,
     );
+  }
+  if (r.late > 0 || r.dropped > 0) {
+    console.log(`    the engine counted ${r.late} late events and ${r.dropped} drops over rule caps`);
   }
   if (extra.length > 0) {
     const first = extra.slice(0, SHOW).map((x) => `${x.id} (${x.kind}, event time ${x.eventTimeEnd})`);
