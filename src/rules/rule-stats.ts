@@ -42,6 +42,7 @@ export class RuleStats {
     at = Date.now(),
   ): void {
     let d = this.drops.get(ruleId);
+    const wasDegraded = d !== undefined && at - d.at < RuleStats.DEGRADED_FOR_MS;
     if (d === undefined) {
       d = { partialMatches: 0, alerts: 0, reason, at };
       this.drops.set(ruleId, d);
@@ -49,7 +50,14 @@ export class RuleStats {
     d[what] += n;
     d.reason = reason;
     d.at = at;
+    if (!wasDegraded) this.onDegraded?.(ruleId, reason);
   }
+
+  /**
+   * Called when a rule becomes degraded (its first drop, or the first after 10 quiet minutes):
+   * where the service logs it. Keep it cheap; it runs on the task.
+   */
+  onDegraded: ((ruleId: string, reason: string) => void) | undefined;
 
   /** How long a rule stays degraded after its last drop. */
   static readonly DEGRADED_FOR_MS = 10 * 60_000;

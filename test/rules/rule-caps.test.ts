@@ -41,7 +41,11 @@ describe('caps per rule and key', () => {
     expect(uncapped.alerts.filter((a) => a.key === '[["user","ann"]]')).toHaveLength(63);
 
     const stats = new RuleStats();
+    const degraded: string[] = [];
+    stats.onDegraded = (rule, reason) => degraded.push(`${rule}: ${reason}`);
     const capped = await runRules([explosive({ maxAlertsPerKeyPerMinute: 10 })], input, 1, { stats });
+    // Said once when the rule becomes degraded, not once per dropped alert.
+    expect(degraded).toEqual(['explosive: more than 10 alerts per key per minute']);
     const perUser = (user: string) => capped.alerts.filter((a) => a.key === `[["user","${user}"]]`).length;
     expect(perUser('ann')).toBe(10);
     expect(perUser('bob')).toBe(10); // ann's flood does not use up bob's allowance

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { partialMatchCounts } from '../../cep/index.js';
 import type { JobClient } from '../../core/index.js';
 import { type ConditionErrors, RuleStats } from '../../rules/index.js';
@@ -76,6 +77,14 @@ export abstract class Pipeline {
 
   /** Per-rule counters of the running evaluators: alerts, late events, drops over caps. */
   readonly ruleStats = new RuleStats();
+
+  constructor() {
+    const logger = new Logger('Rules');
+    this.ruleStats.onDegraded = (ruleId, reason) =>
+      logger.warn(
+        `rule ${ruleId} is degraded: ${reason}; the excess is dropped (see GET /rules/${ruleId}/stats; raise its limits if this is expected)`,
+      );
+  }
 
   /**
    * What one rule did in this process: alerts, late events, partial matches held now, condition
