@@ -27,6 +27,8 @@ export interface CompiledThresholdRule {
   readonly rule: ThresholdRule;
   readonly assigner: WindowAssigner<RuleEvent, TimeWindow>;
   readonly sizeMs: number;
+  /** `window.allowedLateness` in ms (0 without one). */
+  readonly latenessMs: number;
   /** Whether the event counts (the filter; `true` without one). Never throws. */
   accepts(event: RuleEvent): boolean;
   /**
@@ -78,6 +80,7 @@ export function compileThresholdRule(definition: unknown, options: RuleOptions =
     rule,
     assigner,
     sizeMs,
+    latenessMs: rule.window.allowedLateness === undefined ? 0 : parseDurationMs(rule.window.allowedLateness)!,
     accepts: filter === undefined ? () => true : (e) => filter.test(e),
     valueOf:
       rule.aggregate === 'count' || field === undefined

@@ -236,6 +236,8 @@ export function renderThresholdAlert(
   rule: Rule,
   key: string,
   window: { start: number; end: number; value: number; count: number; last: RuleEvent },
+  /** 0 for a window's first firing; n for its n-th late re-firing (`allowedLateness`): its own id. */
+  lateFiring = 0,
 ): Alert {
   const template = rule.alert;
   const extra: Record<string, unknown> = {
@@ -251,7 +253,11 @@ export function renderThresholdAlert(
     return readFieldPath(window.last, path);
   });
   return {
-    alertId: alertIdOf([rule.id, rule.version, key, 'threshold', window.start, window.end]),
+    alertId: alertIdOf(
+      lateFiring === 0
+        ? [rule.id, rule.version, key, 'threshold', window.start, window.end]
+        : [rule.id, rule.version, key, 'threshold', window.start, window.end, `late-${lateFiring}`],
+    ),
     kind: 'threshold',
     ruleId: rule.id,
     version: rule.version,

@@ -66,6 +66,11 @@ interface PatternSlot {
 interface WindowSlot {
   readonly id: string;
   readonly wins: Map<number, WindowAggregate>;
+  /**
+   * With `allowedLateness`: windows that fired and are kept for late events, by start, with how
+   * many times they fired (the first firing counts 1).
+   */
+  fired?: Map<number, number> | undefined;
 }
 
 /** Everything one key holds: its queue, and every rule of the grouping side by side. */
@@ -208,10 +213,7 @@ export class RuleGroupOperator
   processElement1(value: GroupedEvent, timestamp: number): void {
     this.keyedBackend!.setCurrentKey(value.key);
     if (timestamp <= this.currentWatermark) {
-      for (const ref of value.refs) this.stats.late(ref.id);
-      const tag = this.config.lateEvents;
-      if (tag !== undefined)
-        this.output.collectSide(tag, { grouped: value, watermark: this.currentWatermark }, timestamp);
+      this.processLate(value, timestamp);
       return;
     }
     const k = this.keyRules.value();
@@ -227,6 +229,38 @@ export class RuleGroupOperator
     else {
       k.q.ts.push(timestamp);
       k.q.ev.push(value);
+    }
+  }
+
+  /**
+   * An event at or behind the watermark: threshold rules still take it into windows not ended
+   * yet or kept for their `allowedLateness` (re-firing those that fired); for every other rule, and
+   * for thresholds whose windows are all gone, it is late
+   * (counted, and sent to the late output naming those rules).
+   */
+  private processLate(value: GroupedEvent, timestamp: number): void {
+    const watermark = this.currentWatermark;
+    let lateRefs: RuleRef[] | undefined;
+    let k: KeyRules | undefined;
+    for (const ref of value.refs) {
+      const c = this.compiledOf(ref.id, ref.version);
+      // Windows decide lateness per window (Flink's WindowOperator): one not ended yet, or kept for
+      // `allowedLateness`, still takes the event.
+      if (c?.threshold !== undefined) {
+        k ??= this.keyRules.value() ?? { q: undefined, p: [], w: [], next: undefined };
+        if (this.feedThreshold(k, c, value.event, timestamp, watermark)) continue;
+      }
+      this.stats.late(ref.id);
+      (lateRefs ??= []).push(ref);
+    }
+    if (k !== undefined) {
+      this.fireWindows(k, watermark);
+      this.store(k);
+    }
+    const tag = this.config.lateEvents;
+    if (tag !== undefined && lateRefs !== undefined) {
+      const grouped = lateRefs.length === value.refs.length ? value : { ...value, refs: lateRefs };
+      this.output.collectSide(tag, { grouped, watermark }, timestamp);
     }
   }
 
@@ -528,33 +562,52 @@ export class RuleGroupOperator
     slot.t = nfa.nextTimeout(slot.s);
   }
 
-  private feedThreshold(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number): void {
+  /**
+   * Adds an event to a threshold rule's windows. `lateBehind`: the event is behind this watermark
+   * (allowed lateness): only windows kept until after it take it. Returns whether any did (or the
+   * rule's filter skipped the event, which is not lateness).
+   */
+  private feedThreshold(
+    k: KeyRules,
+    c: CompiledRule,
+    event: RuleEvent,
+    ts: number,
+    lateBehind = Number.NEGATIVE_INFINITY,
+  ): boolean {
     const t = c.threshold!;
     // Windows this event may count in under its version: those ending by the next version's start.
     const entry = this.rules.get(c.id)!;
     const version = RuleTable.find(entry, c.version);
-    if (version?.status !== 'active') return;
+    if (version?.status !== 'active') return true;
     const endBy = RuleTable.validUntil(entry, c.version) ?? Number.NEGATIVE_INFINITY;
-    if (ts >= endBy) return;
-    if (!t.accepts(event)) return;
+    if (ts >= endBy) return true;
+    if (!t.accepts(event)) return true;
     const value = t.valueOf(event);
-    if (value === undefined) return;
+    if (value === undefined) return true;
+    let taken = false;
     let wi = search(k.w, c.id);
     if (wi < 0) {
       wi = -wi - 1;
       k.w.splice(wi, 0, { id: c.id, wins: new Map() });
     }
-    const wins = k.w[wi]!.wins;
+    const slot = k.w[wi]!;
+    const wins = slot.wins;
     for (const w of t.assigner.assignWindows(event, ts, this.assignerContext)) {
       if (w.end > endBy) continue; // the next version starts this window afresh
+      // Late: only a window kept past the watermark (its end + allowed lateness) takes it.
+      if (w.end - 1 + t.latenessMs <= lateBehind) continue;
       let acc = wins.get(w.start);
       if (acc !== undefined && acc.v !== c.version) {
         if (acc.v > c.version) continue;
         acc = undefined;
       }
       wins.set(w.start, addToAggregate(acc, c.version, w.start, w.end, event, ts, value));
+      const fired = slot.fired?.get(w.start);
+      if (fired !== undefined) slot.fired!.set(w.start, -Math.abs(fired)); // fires again
+      taken = true;
     }
     if (wins.size === 0) k.w.splice(wi, 1);
+    return taken;
   }
 
   private readonly assignerContext = {
@@ -593,27 +646,38 @@ export class RuleGroupOperator
       const entry = this.rules.get(slot.id);
       for (const [start, acc] of slot.wins) {
         if (acc.end - 1 > watermark) continue;
-        slot.wins.delete(start);
-        if (entry === undefined || !canAlert(entry, acc)) continue;
         const c = this.compiledOf(slot.id, acc.v);
+        const lateness = c?.threshold?.latenessMs ?? 0;
+        // fired: undefined (not yet), n > 0 (n times, nothing new), -n (n times, a late event since).
+        const fired = slot.fired?.get(start);
+        const due = fired === undefined || fired < 0;
+        if (lateness === 0 || acc.end - 1 + lateness <= watermark) {
+          slot.wins.delete(start);
+          slot.fired?.delete(start);
+        } else {
+          slot.fired ??= new Map();
+          slot.fired.set(start, fired === undefined ? 1 : Math.abs(fired) + (fired < 0 ? 1 : 0));
+        }
+        if (!due || entry === undefined || !canAlert(entry, acc)) continue;
         if (c?.threshold === undefined) continue;
         const rule = c.threshold.rule;
         const value = aggregateValue(acc, rule.aggregate);
         if (compareValues(value, rule.compare.op, rule.compare.value)) {
+          const lateFiring = fired === undefined ? 0 : Math.abs(fired);
           this.emit(
             k,
             c,
-            renderThresholdAlert(rule, key, {
-              start: acc.start,
-              end: acc.end,
-              value,
-              count: acc.n,
-              last: acc.last,
-            }),
+            renderThresholdAlert(
+              rule,
+              key,
+              { start: acc.start, end: acc.end, value, count: acc.n, last: acc.last },
+              lateFiring,
+            ),
             acc.end - 1,
           );
         }
       }
+      if (slot.fired?.size === 0) slot.fired = undefined;
       if (slot.wins.size === 0) k.w.splice(i--, 1);
     }
   }
@@ -623,7 +687,12 @@ export class RuleGroupOperator
     let next: number | undefined;
     for (const slot of k.p) if (slot.t !== undefined && (next === undefined || slot.t < next)) next = slot.t;
     for (const slot of k.w) {
-      for (const acc of slot.wins.values()) if (next === undefined || acc.end - 1 < next) next = acc.end - 1;
+      for (const [start, acc] of slot.wins) {
+        // A window that fired and is kept for late events is due again when its lateness ends.
+        const due =
+          slot.fired?.has(start) === true ? acc.end - 1 + this.latenessOf(slot.id, acc.v) : acc.end - 1;
+        if (next === undefined || due < next) next = due;
+      }
     }
     if (next !== undefined) next = Math.max(next, this.afterWatermark());
     if (k.next !== next) {
@@ -640,6 +709,10 @@ export class RuleGroupOperator
     k.enc = undefined;
     if (isEmpty(k)) this.keyRules.clear();
     else this.keyRules.update(k);
+  }
+
+  private latenessOf(id: string, version: number): number {
+    return this.compiledOf(id, version)?.threshold?.latenessMs ?? 0;
   }
 
   /** Emits an alert of `c` for the current key, unless the key is over the rule's alert cap. */

@@ -181,6 +181,8 @@ export interface ThresholdRule extends RuleCommon {
     readonly type: 'tumbling' | 'sliding';
     readonly size: DurationSpec;
     readonly slide?: DurationSpec;
+    /** How long after its end a window still takes late events (Flink's `allowedLateness`). */
+    readonly allowedLateness?: DurationSpec;
   };
   readonly compare: { readonly op: CompareOp; readonly value: number };
 }

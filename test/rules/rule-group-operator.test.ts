@@ -193,3 +193,66 @@ describe('RuleGroupOperator', () => {
     expect(out(h.events)).toEqual(['seq [["user","ann"]] v2 @1500']);
   });
 });
+
+describe('RuleGroupOperator: late events and allowed lateness (thresholds)', () => {
+  const counting = (allowedLateness?: number) =>
+    make({
+      id: 'count',
+      version: 1,
+      status: 'active',
+      kind: 'threshold',
+      key: ['user'],
+      aggregate: 'count',
+      filter: 'e.type == "a"',
+      window: {
+        type: 'tumbling',
+        size: 10_000,
+        ...(allowedLateness === undefined ? {} : { allowedLateness }),
+      },
+      compare: { op: '>=', value: 2 },
+      alert: { severity: 'low', message: 'count {{count}}' },
+    });
+
+  it('a window kept for allowedLateness takes late events and fires again, with an id of its own', async () => {
+    const stats = new RuleStats();
+    const h = new OperatorTestHarness<Alert>(factory(stats), { keyed: true });
+    await h.open();
+    const late1 = g('ann', 'a', 3000, [['count', 1]]);
+    const late2 = g('ann', 'a', 4000, [['count', 1]]);
+    apply(h, [
+      { update: ruleUpdate(counting(5000)), ts: 0 },
+      g('ann', 'a', 1000, [['count', 1]]),
+      g('ann', 'a', 2000, [['count', 1]]),
+      { watermark: 10_500 },
+      late1, // behind the watermark, within the window's lateness: counted, fires again
+      { watermark: 15_000 }, // the window's lateness is over: it goes
+      late2, // too late now
+    ]);
+    expect(out(h.events)).toEqual([
+      'count [["user","ann"]] count 2 @9999',
+      'count [["user","ann"]] count 3 @9999',
+      `late ${(late2 as { grouped: GroupedEvent }).grouped.event.id} wm 15000`,
+    ]);
+    const ids = h.events.flatMap((e) => (e.kind === 'record' ? [e.value.alertId] : []));
+    expect(new Set(ids).size).toBe(2);
+    expect(stats.snapshot('count').lateEvents).toBe(1);
+  });
+
+  it('without allowedLateness an event behind the watermark still counts in a window not ended yet (Flink)', async () => {
+    const stats = new RuleStats();
+    const h = new OperatorTestHarness<Alert>(factory(stats), { keyed: true });
+    await h.open();
+    apply(h, [
+      { update: ruleUpdate(counting()), ts: 0 },
+      g('ann', 'a', 11_000, [['count', 1]]),
+      { watermark: 12_000 },
+      g('ann', 'a', 11_500, [['count', 1]]), // behind the watermark, its window [10 s, 20 s) is open
+      g('ann', 'a', 5000, [['count', 1]]), // its window [0, 10 s) has ended: late
+      { watermark: 20_000 },
+    ]);
+    expect(out(h.events).filter((l) => !l.startsWith('late'))).toEqual([
+      'count [["user","ann"]] count 2 @19999',
+    ]);
+    expect(stats.snapshot('count').lateEvents).toBe(1);
+  });
+});
