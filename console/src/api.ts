@@ -21,6 +21,15 @@ export interface Rule {
   [k: string]: unknown;
 }
 
+/** One entry of `GET /rules/:id/versions` (newest first). */
+export interface RuleVersion {
+  version: number;
+  at: number;
+  status?: 'active' | 'paused';
+  deleted?: true;
+  rule?: Rule;
+}
+
 export interface Alert {
   alertId: string;
   kind: string;

@@ -206,6 +206,13 @@ describe('operator console in Chromium', () => {
         .toBe('1 (1)');
       const stored = await call(`${keyed.url}/rules/console-probe`, 'GET', undefined, { 'x-api-key': KEY });
       expect(stored.body).toMatchObject({ status: 'paused', version: 2 });
+      // Its version history: 2 (paused) then 1 (active).
+      await page.locator('tr[data-rule="console-probe"] button[data-action="history"]').click();
+      const history = page.locator('[data-history="console-probe"]');
+      await history.locator('tr[data-version="1"]').waitFor();
+      expect(await history.locator('tbody tr').count()).toBe(2);
+      expect(await history.locator('tr[data-version="2"]').textContent()).toContain('paused');
+      expect(await history.locator('tr[data-version="1"]').textContent()).toContain('active');
     } finally {
       await page.close();
     }

@@ -106,3 +106,36 @@ describe('rule stats, late events and caps (embedded)', () => {
     expect((await call(`${svc.url}/rules/nope/stats`, 'GET')).status).toBe(404);
   });
 });
+
+describe('rule versions (embedded)', () => {
+  let svc: RunningService;
+  beforeAll(async () => {
+    svc = await startService({ LOAD_EXAMPLE_RULES: 'false' });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    removeServiceDirs();
+  });
+
+  it('lists every version of a rule, newest first, deletions included; 404 for an unknown id', async () => {
+    expect((await call(`${svc.url}/rules`, 'POST', LOGIN_PAYOUT)).status).toBe(201);
+    expect(
+      (await call(`${svc.url}/rules/login-payout/status`, 'PATCH', { status: 'paused', ifVersion: 1 }))
+        .status,
+    ).toBe(200);
+    expect((await call(`${svc.url}/rules/login-payout?ifVersion=2`, 'DELETE')).status).toBe(204);
+    const versions = (await call(`${svc.url}/rules/login-payout/versions`, 'GET')).body as {
+      version: number;
+      status?: string;
+      deleted?: boolean;
+      rule?: { version: number };
+    }[];
+    expect(versions.map((v) => [v.version, v.deleted === true ? 'deleted' : v.status])).toEqual([
+      [3, 'deleted'],
+      [2, 'paused'],
+      [1, 'active'],
+    ]);
+    expect(versions[2]!.rule).toMatchObject({ id: 'login-payout', version: 1 });
+    expect((await call(`${svc.url}/rules/nope/versions`, 'GET')).status).toBe(404);
+  });
+});

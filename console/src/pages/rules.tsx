@@ -1,6 +1,14 @@
 import type { EditorView } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Alert, type ApiError, api, metricSum, type Rule, type RuleError } from '../api';
+import {
+  type Alert,
+  type ApiError,
+  api,
+  metricSum,
+  type Rule,
+  type RuleError,
+  type RuleVersion,
+} from '../api';
 import { createRuleEditor, type ServerVerdict, setEditorText } from '../editor';
 import type { PipelinePoint } from './pipeline';
 
@@ -110,6 +118,11 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
   const editor = useRef<EditorView | undefined>(undefined);
 
   const [lastHour, setLastHour] = useState<Map<string, number>>();
+  const [history, setHistory] = useState<{ id: string; versions: RuleVersion[] }>();
+  const showHistory = (id: string) =>
+    api<RuleVersion[]>('GET', `/rules/${encodeURIComponent(id)}/versions`)
+      .then((versions) => setHistory({ id, versions }))
+      .catch((e: Error) => setListError(e.message));
   const load = () =>
     Promise.all([
       api<Rule[]>('GET', '/rules').then((r) => {
@@ -252,6 +265,9 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
                 <button type="button" onClick={() => edit(r, true)}>
                   Edit
                 </button>
+                <button type="button" data-action="history" onClick={() => void showHistory(r.id)}>
+                  History
+                </button>
                 <button
                   type="button"
                   data-action="toggle"
@@ -285,9 +301,42 @@ export function RulesPage({ metrics }: { metrics: PipelinePoint | undefined }) {
           ))}
         </tbody>
       </table>
-      <p class="muted small">
-        Version history: the API keeps only each rule's latest version, so the console shows no history.
-      </p>
+      {history !== undefined && (
+        <div class="history" data-history={history.id}>
+          <h3>
+            Versions of {history.id}{' '}
+            <button type="button" onClick={() => setHistory(undefined)}>
+              Close
+            </button>
+          </h3>
+          <table>
+            <thead>
+              <tr>
+                <th>version</th>
+                <th>written</th>
+                <th>status</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {history.versions.map((v) => (
+                <tr key={v.version} data-version={v.version}>
+                  <td>{v.version}</td>
+                  <td>{new Date(v.at).toISOString()}</td>
+                  <td>{v.deleted === true ? 'deleted' : v.status}</td>
+                  <td>
+                    {v.rule !== undefined && (
+                      <button type="button" onClick={() => edit(v.rule!, false)}>
+                        Open in the editor
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <div class="editor-grid">
         <div>
           <h3>Rule editor</h3>

@@ -78,6 +78,16 @@ export const EXAMPLE_ALERT = {
 } as const;
 
 /** The 400 of an invalid rule. */
+export const EXAMPLE_RULE_VERSIONS = [
+  {
+    version: 2,
+    at: 1767261660000,
+    status: 'paused',
+    rule: { ...EXAMPLE_RULE, version: 2, status: 'paused' },
+  },
+  { version: 1, at: 1767261600000, status: 'active', rule: EXAMPLE_RULE },
+];
+
 export const EXAMPLE_RULE_STATS = {
   ruleId: 'new-device-payout',
   health: 'degraded',
@@ -205,6 +215,22 @@ export function apiSchemas(): Record<string, Schema> {
         },
         { statusCode: 401, message: 'missing or wrong API key (header x-api-key or Authorization: Bearer)' },
       ],
+    },
+    RuleVersions: {
+      type: 'array',
+      description: 'The versions of a rule, newest first (GET /rules/:id/versions)',
+      items: {
+        type: 'object',
+        required: ['version', 'at'],
+        properties: {
+          version: { type: 'integer', minimum: 1 },
+          at: { type: 'integer', description: 'when the version was written (epoch ms)' },
+          status: { enum: ['active', 'paused'] },
+          deleted: { const: true },
+          rule: ref('Rule'),
+        },
+      },
+      examples: [EXAMPLE_RULE_VERSIONS],
     },
     RuleStats: {
       type: 'object',

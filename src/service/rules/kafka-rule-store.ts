@@ -4,6 +4,7 @@ import type { KafkaRecord } from '../../core/connectors/kafka/index.js';
 import { bootRetry } from '../kafka/boot-retry.js';
 import type { KafkaConnection } from '../kafka/kafka-connection.js';
 import { TopicTailer } from '../kafka/topic-tailer.js';
+import { RuleHistory } from './rule-history.js';
 import type { RuleRecord } from './rule-record.js';
 import { type RuleStore, RuleVersionConflictError } from './rule-store.js';
 
@@ -32,6 +33,7 @@ const READ_BACK_TIMEOUT_MS = 30_000;
 export class KafkaRuleStore implements RuleStore {
   private readonly logger = new Logger('KafkaRuleStore');
   private readonly latest = new Map<string, RuleRecord>();
+  private readonly versions = new RuleHistory();
   private readonly listeners = new Set<(record: RuleRecord) => void>();
   private readonly waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   private tail: TopicTailer | undefined;
@@ -100,6 +102,10 @@ export class KafkaRuleStore implements RuleStore {
     return this.close();
   }
 
+  history(id: string): readonly RuleRecord[] {
+    return this.versions.of(id);
+  }
+
   private onRecord(r: KafkaRecord): void {
     const record = parseRuleRecord(r);
     const writeId = r.headers[WRITE_ID_HEADER]?.toString();
@@ -115,6 +121,7 @@ export class KafkaRuleStore implements RuleStore {
       return;
     }
     this.latest.set(record.id, record);
+    this.versions.remember(record);
     for (const l of this.listeners) l(record);
     waiter?.resolve();
   }

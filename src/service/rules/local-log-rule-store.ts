@@ -1,4 +1,5 @@
 import { jsonValue, type LocalLog } from '../../core/index.js';
+import { RuleHistory } from './rule-history.js';
 import type { RuleRecord } from './rule-record.js';
 import type { RuleStore } from './rule-store.js';
 
@@ -15,6 +16,7 @@ import type { RuleStore } from './rule-store.js';
  */
 export class LocalLogRuleStore implements RuleStore {
   private readonly latest = new Map<string, RuleRecord>();
+  private readonly versions = new RuleHistory();
   private readonly listeners = new Set<(record: RuleRecord) => void>();
 
   private constructor(
@@ -46,6 +48,10 @@ export class LocalLogRuleStore implements RuleStore {
     return this.latest.get(id);
   }
 
+  history(id: string): readonly RuleRecord[] {
+    return this.versions.of(id);
+  }
+
   async append(record: RuleRecord): Promise<void> {
     const txn = this.log.beginTransaction('service-rules');
     txn.appendJson(this.topic, 0, record, { key: record.id, timestamp: record.at });
@@ -60,6 +66,7 @@ export class LocalLogRuleStore implements RuleStore {
   }
 
   private remember(record: RuleRecord): void {
+    this.versions.remember(record);
     const prev = this.latest.get(record.id);
     if (prev === undefined || record.version > prev.version) this.latest.set(record.id, record);
   }

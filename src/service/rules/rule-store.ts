@@ -20,6 +20,8 @@ export interface RuleStore {
   snapshot(): ReadonlyMap<string, RuleRecord>;
   /** The latest record of `id`. */
   get(id: string): RuleRecord | undefined;
+  /** The versions of `id` this store has read, newest first (see {@link RuleHistory}). */
+  history(id: string): readonly RuleRecord[];
   /** Appends a record durably; listeners see it after the promise resolves. */
   append(record: RuleRecord): Promise<void>;
   /** Calls `listener` with every record appended from now on; returns the unsubscribe function. */

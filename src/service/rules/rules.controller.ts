@@ -6,13 +6,14 @@ import { parseOptionalInt } from '../common/parse-optional-int.js';
 import {
   EXAMPLE_RULE,
   EXAMPLE_RULE_STATS,
+  EXAMPLE_RULE_VERSIONS,
   EXAMPLE_THRESHOLD_RULE,
   errorResponse,
   jsonBody,
   jsonResponse,
 } from '../openapi/api.schema.js';
 import { Pipeline, type RuleRuntimeStats } from '../pipeline/pipeline.js';
-import { invalidRule, RulesService } from './rules.service.js';
+import { invalidRule, RulesService, type RuleVersionEntry } from './rules.service.js';
 
 const RULE_BODY = jsonBody('A rule document (rules/schema.json): pattern or threshold rule', 'Rule', {
   pattern: EXAMPLE_RULE,
@@ -32,6 +33,7 @@ const NOT_FOUND = errorResponse(404, 'No such rule');
  * | PATCH | /rules/:id/status | `{ status: 'active' \| 'paused', ifVersion? }` |
  * | DELETE | /rules/:id?ifVersion= | delete (204) |
  * | GET | /rules/:id, /rules?status= | read |
+ * | GET | /rules/:id/versions | the rule's versions, newest first |
  * | GET | /rules/:id/stats | alerts, late events, partial matches, condition errors, drops over caps, health |
  * | POST | /rules/validate | validate without saving: `{ valid, errors?, warnings? }` |
  * | POST | /rules/dry-run | `{ rule \| ruleId, events }` -> the first 100 alerts of a throwaway job in a worker thread (`alertCount`, `truncated`), condition errors; 422 over `DRY_RUN_TIMEOUT_MS`, 429 when 2 are running |
@@ -168,6 +170,19 @@ export class RulesController {
   @ApiResponse(NOT_FOUND)
   get(@Param('id') id: string): Rule {
     return this.rules.get(id);
+  }
+
+  @Get(':id/versions')
+  @ApiOperation({
+    summary: 'The versions of a rule, newest first (deletions included)',
+    description:
+      'Embedded mode: every version ever written. Kafka mode: the versions the compacted rules topic still held when this replica started, and every change since.',
+  })
+  @ApiParam(RULE_ID)
+  @ApiResponse(jsonResponse(200, 'The versions, newest first', 'RuleVersions', EXAMPLE_RULE_VERSIONS))
+  @ApiResponse(NOT_FOUND)
+  versions(@Param('id') id: string): RuleVersionEntry[] {
+    return this.rules.versions(id);
   }
 
   @Get(':id/stats')

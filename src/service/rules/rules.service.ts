@@ -63,6 +63,23 @@ type RuleAction = 'created' | 'updated' | 'status' | 'deleted';
  * await rules.replace('r', { ...json, version: 2 });
  * ```
  */
+/**
+ * One version of a rule in `GET /rules/:id/versions`: when it was written, and the rule (absent
+ * for a deletion).
+ *
+ * @example
+ * ```ts
+ * const v: RuleVersionEntry = { version: 2, at: 1767261600000, status: 'paused', rule };
+ * ```
+ */
+export interface RuleVersionEntry {
+  readonly version: number;
+  readonly at: number;
+  readonly status?: Rule['status'];
+  readonly deleted?: true;
+  readonly rule?: Rule;
+}
+
 @Injectable()
 export class RulesService implements OnModuleInit {
   private readonly logger = new Logger('RulesService');
@@ -225,6 +242,20 @@ export class RulesService implements OnModuleInit {
   /** The current version of a rule, or 404. @example `rules.get('r')` */
   get(id: string): Rule {
     return this.live(id).rule!;
+  }
+
+  /**
+   * The versions of a rule this replica has read, newest first (deletions included); 404 when
+   * it has none. @example `rules.versions('card-testing')[0].version`
+   */
+  versions(id: string): RuleVersionEntry[] {
+    const history = this.store.history(id);
+    if (history.length === 0) throw new NotFoundException({ statusCode: 404, message: `no rule "${id}"` });
+    return history.map((r) =>
+      r.deleted === true || r.rule === undefined
+        ? { version: r.version, at: r.at, deleted: true }
+        : { version: r.version, at: r.at, status: r.rule.status, rule: r.rule },
+    );
   }
 
   /** Every rule (not deleted), by id; optionally only one status. @example `rules.list('active')` */
