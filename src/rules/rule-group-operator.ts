@@ -251,7 +251,8 @@ export class RuleGroupOperator
         if (this.feedThreshold(k, c, value.event, timestamp, watermark)) continue;
       }
       this.stats.late(ref.id);
-      (lateRefs ??= []).push(ref);
+      lateRefs ??= [];
+      lateRefs.push(ref);
     }
     if (k !== undefined) {
       this.fireWindows(k, watermark);

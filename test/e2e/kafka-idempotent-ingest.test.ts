@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { WATERMARK_HEADERS } from '../../src/core/connectors/kafka/index.js';
-import { type Alert, type Rule, type RuleEvent, validateRule } from '../../src/rules/index.js';
+import type { Alert, RuleEvent } from '../../src/rules/index.js';
 import { runRules } from '../rules/helpers.js';
 import { call, childServiceEnv, eventually, seededRandom, T0 } from '../service/service-harness.js';
 import { compileFixture } from '../util/compile-fixture.js';
+import { CRASH_RULE_DOCS, crashBatches, validated } from '../util/crash-workload.js';
+import { type ServiceProcess, spawnService } from '../util/service-process.js';
 import { offsetsAfter, waitForGroupOffsets } from './group-caught-up.js';
 import { kafkaServiceEnv, uniqueApp } from './kafka-service.js';
-import { type ServiceProcess, spawnService } from './service-process.js';
 import { TopicRecords } from './topic-records.js';
 
 // Idempotent ingest in Kafka mode: the compiled service (4 partitions) is killed with SIGKILL
@@ -38,40 +39,7 @@ afterAll(() => {
   rmSync(buildDir, { recursive: true, force: true });
 });
 
-const RULE_DOCS: Record<string, unknown>[] = [
-  {
-    id: 'x-then-y',
-    version: 1,
-    status: 'active',
-    kind: 'pattern',
-    key: ['user'],
-    stages: [
-      { name: 'x', condition: 'e.type == "x"' },
-      { name: 'y', contiguity: 'followedBy', condition: 'e.type == "y"' },
-    ],
-    within: 'PT10M',
-    skip: 'skipPastLastEvent',
-    alert: { severity: 'low', message: 'x then y for {{key}}' },
-  },
-  {
-    id: 'z-count',
-    version: 1,
-    status: 'active',
-    kind: 'threshold',
-    key: ['user'],
-    aggregate: 'count',
-    filter: 'e.type == "z"',
-    window: { type: 'tumbling', size: 'PT5M' },
-    compare: { op: '>=', value: 3 },
-    alert: { severity: 'low', message: '{{value}} z for {{key}}' },
-  },
-];
-
-function validated(doc: unknown): Rule {
-  const v = validateRule(doc);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.rule;
-}
+const RULE_DOCS = CRASH_RULE_DOCS;
 
 const byId = (a: Alert, b: Alert): number => (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0);
 
@@ -91,18 +59,7 @@ describe('idempotent ingest in Kafka mode (4 partitions)', () => {
     console.log(`kafka-idempotent-ingest: seed ${SEED} (KAFKA_DEDUP_SEED=${SEED} to rerun)`);
     const rng = seededRandom(SEED);
     const pick = (n: number): number => Math.floor(rng() * n);
-    const batches: RuleEvent[][] = Array.from({ length: BATCHES }, (_, b) =>
-      Array.from({ length: BATCH_SIZE }, (_, i): RuleEvent => {
-        const n = b * BATCH_SIZE + i;
-        const r = rng();
-        return {
-          type: r < 0.4 ? 'x' : r < 0.7 ? 'y' : 'z',
-          user: `u${pick(20)}`,
-          ts: T0 + n * 1000,
-          id: `e${n}`,
-        };
-      }),
-    );
+    const batches = crashBatches(rng, T0, BATCHES, BATCH_SIZE, 20);
     const events = batches.flat();
     const tick: RuleEvent = { type: 'tick', ts: T0 + events.length * 1000 + 3_600_000, id: 'tick' };
     const reference = await runRules(RULE_DOCS.map(validated), [...events, tick]);

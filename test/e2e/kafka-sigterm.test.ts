@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { WATERMARK_HEADERS } from '../../src/core/connectors/kafka/index.js';
-import { type Alert, type Rule, type RuleEvent, validateRule } from '../../src/rules/index.js';
+import type { Alert, RuleEvent } from '../../src/rules/index.js';
 import { WATERMARK_TICK_TYPE } from '../../src/service/pipeline/idle-flush-watermarks.js';
 import { rulesDir, runRules } from '../rules/helpers.js';
 import { call, childServiceEnv, eventually, seededRandom, T0 } from '../service/service-harness.js';
 import { compileFixture } from '../util/compile-fixture.js';
+import { CRASH_RULE_DOCS, validated } from '../util/crash-workload.js';
+import { type ServiceProcess, spawnService } from '../util/service-process.js';
 import { offsetsAfter, waitForGroupOffsets } from './group-caught-up.js';
 import { kafkaServiceEnv, uniqueApp } from './kafka-service.js';
-import { type ServiceProcess, spawnService } from './service-process.js';
 import { type TopicRecord, TopicRecords } from './topic-records.js';
 
 // Two replicas of the compiled service in Kafka mode (4 partitions per topic, the same
@@ -45,39 +46,8 @@ afterAll(() => {
 
 const RULE_DOCS: Record<string, unknown>[] = [
   JSON.parse(readFileSync(join(rulesDir, 'card-testing.json'), 'utf8')) as Record<string, unknown>,
-  {
-    id: 'x-then-y',
-    version: 1,
-    status: 'active',
-    kind: 'pattern',
-    key: ['user'],
-    stages: [
-      { name: 'x', condition: 'e.type == "x"' },
-      { name: 'y', contiguity: 'followedBy', condition: 'e.type == "y"' },
-    ],
-    within: 'PT10M',
-    skip: 'skipPastLastEvent',
-    alert: { severity: 'low', message: 'x then y for {{key}}' },
-  },
-  {
-    id: 'z-count',
-    version: 1,
-    status: 'active',
-    kind: 'threshold',
-    key: ['user'],
-    aggregate: 'count',
-    filter: 'e.type == "z"',
-    window: { type: 'tumbling', size: 'PT5M' },
-    compare: { op: '>=', value: 3 },
-    alert: { severity: 'low', message: '{{value}} z for {{key}}' },
-  },
+  ...CRASH_RULE_DOCS,
 ];
-
-function validated(doc: unknown): Rule {
-  const v = validateRule(doc);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.rule;
-}
 
 /** BATCHES batches of seeded events, 1 s apart in event time, each with a unique id and ts. */
 function makeBatches(seed: number): RuleEvent[][] {

@@ -1,10 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
 import { compileFixture } from '../util/compile-fixture.js';
+import { CRASH_RULE_DOCS, crashBatches } from '../util/crash-workload.js';
+import { type ServiceProcess, spawnService } from '../util/service-process.js';
 import {
   awaitCanary,
   CANARY_RULE,
@@ -43,74 +45,19 @@ afterAll(() => {
 
 const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_FLUSH_MS: '200' };
 
-function boot(dataDir: string): { child: ChildProcess; url: Promise<string>; exit: Promise<unknown> } {
-  const child = spawn(process.execPath, [entry], {
-    env: childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) =>
-      reject(new Error(`exited ${code ?? signal} before listening:\n${out}`)),
-    );
-  });
-  url.catch(() => {});
-  const exit = new Promise((resolve) => child.once('exit', resolve));
-  return { child, url, exit };
+function boot(dataDir: string): ServiceProcess {
+  const svc = spawnService(
+    entry,
+    childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
+  );
+  children.push(svc.child);
+  return svc;
 }
 
-const rules = [
-  CANARY_RULE,
-  {
-    id: 'x-then-y',
-    version: 1,
-    status: 'active',
-    kind: 'pattern',
-    key: ['user'],
-    stages: [
-      { name: 'x', condition: 'e.type == "x"' },
-      { name: 'y', contiguity: 'followedBy', condition: 'e.type == "y"' },
-    ],
-    within: 'PT10M',
-    skip: 'skipPastLastEvent',
-    alert: { severity: 'low', message: 'x then y for {{key}}' },
-  },
-  {
-    id: 'z-count',
-    version: 1,
-    status: 'active',
-    kind: 'threshold',
-    key: ['user'],
-    aggregate: 'count',
-    filter: 'e.type == "z"',
-    window: { type: 'tumbling', size: 'PT5M' },
-    compare: { op: '>=', value: 3 },
-    alert: { severity: 'low', message: '{{value}} z for {{key}}' },
-  },
-];
+const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
 
 // 24 batches of 25 seeded events over 20 users, 1 s apart in event time, every event with an id.
-const random = seededRandom(11);
-const BATCHES = Array.from({ length: 24 }, (_, b) =>
-  Array.from({ length: 25 }, (_, i) => {
-    const n = b * 25 + i;
-    const r = random();
-    return {
-      type: r < 0.4 ? 'x' : r < 0.7 ? 'y' : 'z',
-      user: `u${Math.floor(random() * 20)}`,
-      ts: T0 + n * 1000,
-      id: `e${n}`,
-    };
-  }),
-);
+const BATCHES = crashBatches(seededRandom(11), T0, 24, 25, 20);
 const END = T0 + 24 * 25 * 1000;
 
 /** Closes the last windows and `within` spans, then proves the pipeline caught up. */

@@ -1,10 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
 import { compileFixture } from '../util/compile-fixture.js';
+import { CRASH_RULE_DOCS, crashBatches } from '../util/crash-workload.js';
+import { type ServiceProcess, spawnService } from '../util/service-process.js';
 import {
   awaitCanary,
   CANARY_RULE,
@@ -41,71 +43,19 @@ afterAll(() => {
 
 const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_FLUSH_MS: '200' };
 
-function boot(dataDir: string): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [entry], {
-    env: childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code} before listening:\n${out}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, url, exit };
+function boot(dataDir: string): ServiceProcess {
+  const svc = spawnService(
+    entry,
+    childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
+  );
+  children.push(svc.child);
+  return svc;
 }
 
-const rules = [
-  CANARY_RULE,
-  {
-    id: 'x-then-y',
-    version: 1,
-    status: 'active',
-    kind: 'pattern',
-    key: ['user'],
-    stages: [
-      { name: 'x', condition: 'e.type == "x"' },
-      { name: 'y', contiguity: 'followedBy', condition: 'e.type == "y"' },
-    ],
-    within: 'PT10M',
-    skip: 'skipPastLastEvent',
-    alert: { severity: 'low', message: 'x then y for {{key}}' },
-  },
-  {
-    id: 'z-count',
-    version: 1,
-    status: 'active',
-    kind: 'threshold',
-    key: ['user'],
-    aggregate: 'count',
-    filter: 'e.type == "z"',
-    window: { type: 'tumbling', size: 'PT5M' },
-    compare: { op: '>=', value: 3 },
-    alert: { severity: 'low', message: '{{value}} z for {{key}}' },
-  },
-];
+const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
 
 // 40 batches of 50 seeded events over 30 users, 1 s apart in event time.
-const random = seededRandom(7);
-const BATCHES = Array.from({ length: 40 }, (_, b) =>
-  Array.from({ length: 50 }, (_, i) => {
-    const n = b * 50 + i;
-    const r = random();
-    return {
-      type: r < 0.4 ? 'x' : r < 0.7 ? 'y' : 'z',
-      user: `u${Math.floor(random() * 30)}`,
-      ts: T0 + n * 1000,
-      id: `e${n}`,
-    };
-  }),
-);
+const BATCHES = crashBatches(seededRandom(7), T0, 40, 50, 30);
 const END = T0 + 40 * 50 * 1000;
 /** Closes the last windows and `within` spans, then proves the pipeline caught up. */
 async function finish(url: string): Promise<void> {
@@ -168,15 +118,15 @@ describe('SIGTERM during load', () => {
       expect(r.body.accepted).toBe(50);
       acked.add(next);
     }
-    expect(await first.exit).toBe(0);
+    expect((await first.exit).code).toBe(0);
     expect(acked.has(K)).toBe(true);
 
     // Acknowledged batches are in the log; the one refused (if any) is wholly absent or present.
     const logged = await eventIdsIn(dataDir);
     let resumeAt = next;
-    for (const b of acked) for (const e of BATCHES[b]!) expect(logged.has(e.id)).toBe(true);
+    for (const b of acked) for (const e of BATCHES[b]!) expect(logged.has(e.id as string)).toBe(true);
     if (next < BATCHES.length) {
-      const present = BATCHES[next]!.filter((e) => logged.has(e.id)).length;
+      const present = BATCHES[next]!.filter((e) => logged.has(e.id as string)).length;
       expect([0, 50]).toContain(present);
       if (present === 50) resumeAt = next + 1;
     }
@@ -187,7 +137,7 @@ describe('SIGTERM during load', () => {
       expect((await call(`${url2}/events`, 'POST', BATCHES[b])).status).toBe(202);
     await finish(url2);
     second.child.kill('SIGTERM');
-    expect(await second.exit).toBe(0);
+    expect((await second.exit).code).toBe(0);
 
     const got = await alertIdsIn(dataDir);
     expect(new Set(got).size).toBe(got.length); // exactly once
