@@ -129,7 +129,13 @@ describe('two replicas in Kafka mode', () => {
     // The router group committed every events record: lag 0 (refreshed every 5 s).
     await eventually(async () => {
       const m = (await call(`${b.url}/metrics`, 'GET')).body as string;
-      return m.includes(`kafka_consumer_lag_records{group="${app}-router",topic="${app}-events"} 0`);
+      return (
+        m.includes(`kafka_consumer_lag_records{group="${app}-router",topic="${app}-events"} 0`) &&
+        // and per partition, every partition of the events topic
+        m.includes(
+          `kafka_consumer_partition_lag_records{group="${app}-router",topic="${app}-events",partition="0"} 0`,
+        )
+      );
     }, 30_000);
     for (const x of alerts) {
       const user = (JSON.parse(x.key) as [string, string][])[0]![1];

@@ -151,7 +151,9 @@ export function PipelinePage({ history }: { history: PipelineHistory }) {
   }, []);
   const p = history.latest;
   const m = p?.metrics ?? new Map<string, Sample[]>();
-  const kafkaLag = m.get('kafka_consumer_lag_records') ?? [];
+  // Per partition when the service reports it, else per group and topic.
+  const perPartition = m.get('kafka_consumer_partition_lag_records') ?? [];
+  const kafkaLag = perPartition.length > 0 ? perPartition : (m.get('kafka_consumer_lag_records') ?? []);
   const card = (label: string, value: string, id: string) => (
     <div class="stat" data-stat={id}>
       <span class="value">{value}</span>
@@ -214,14 +216,16 @@ export function PipelinePage({ history }: { history: PipelineHistory }) {
               <tr>
                 <th>group</th>
                 <th>topic</th>
+                <th>partition</th>
                 <th>records behind</th>
               </tr>
             </thead>
             <tbody>
               {kafkaLag.map((s) => (
-                <tr key={`${s.labels.group}/${s.labels.topic}`}>
+                <tr key={`${s.labels.group}/${s.labels.topic}/${s.labels.partition ?? ''}`}>
                   <td>{s.labels.group}</td>
                   <td>{s.labels.topic}</td>
+                  <td>{s.labels.partition ?? 'all'}</td>
                   <td>{s.value}</td>
                 </tr>
               ))}

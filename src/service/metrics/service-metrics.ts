@@ -131,6 +131,14 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Kafka mode: {@link ServiceMetrics.consumerLag} per partition. */
+  readonly partitionLag = new Gauge({
+    name: 'kafka_consumer_partition_lag_records',
+    help: 'Records of an input partition not yet committed by the consumer group (Kafka mode)',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * Kafka mode: the offset before which `<app>-routed`'s records were last deleted, per partition
    * (consumed by the evaluator group; Kafka Streams' repartition-topic purge).

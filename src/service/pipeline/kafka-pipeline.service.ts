@@ -262,7 +262,9 @@ export class KafkaPipelineService
         let lag = 0;
         for (const e of ends) {
           const c = committed.find((x) => x.partition === e.partition)?.offset ?? -1;
-          lag += Math.max(0, e.offset - Math.max(c, 0));
+          const behind = Math.max(0, e.offset - Math.max(c, 0));
+          lag += behind;
+          this.metrics.partitionLag.set({ group, topic, partition: String(e.partition) }, behind);
         }
         this.metrics.consumerLag.set({ group, topic }, lag);
       } catch {
