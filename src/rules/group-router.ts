@@ -66,6 +66,8 @@ export class GroupRouter extends KeyedBroadcastProcessFunction<unknown, RuleEven
   /** The plan of the latest versions, valid for events from `latestFrom` on; rebuilt after updates. */
   private latest: RoutingPlan | undefined;
   private latestFrom = Number.NEGATIVE_INFINITY;
+  /** The entries with an active version, by id, as of the last rebuild of `latest`. */
+  private liveEntries: RuleEntry[] = [];
   /** The last plan built for an earlier time, with the versions it was built of. */
   private older: { signature: string; plan: RoutingPlan } | undefined;
   private readonly candidates: RuleRef[] = [];
@@ -162,15 +164,14 @@ export class GroupRouter extends KeyedBroadcastProcessFunction<unknown, RuleEven
   /** The plan of the rules in force at `ts`. */
   private planAt(ts: number, rules: ReadOnlyBroadcastState<string, RuleEntry>): RoutingPlan {
     if (this.latest === undefined) {
-      const live = RuleTable.live(rules);
+      this.liveEntries = RuleTable.live(rules);
       const inForce: Rule[] = [];
-      let from = Number.NEGATIVE_INFINITY;
-      for (const entry of live) {
+      for (const entry of this.liveEntries) {
         const v = RuleTable.latest(entry);
-        if (v.since > from) from = v.since;
         if (v.status === 'active' && v.rule !== undefined) inForce.push(v.rule);
       }
-      // Entries whose latest version is a pause or deletion count for `from` too.
+      // Every entry's latest change counts, pauses and deletions included.
+      let from = Number.NEGATIVE_INFINITY;
       for (const [, entry] of rules.immutableEntries()) {
         const v = RuleTable.latest(entry);
         if (v.since > from) from = v.since;
@@ -181,7 +182,7 @@ export class GroupRouter extends KeyedBroadcastProcessFunction<unknown, RuleEven
     if (ts >= this.latestFrom) return this.latest;
     // An event older than the latest change: the versions in force at its own time.
     const inForce: Rule[] = [];
-    for (const entry of RuleTable.live(rules)) {
+    for (const entry of this.liveEntries) {
       const rule = RuleTable.ruleAt(entry, ts);
       if (rule !== undefined) inForce.push(rule);
     }

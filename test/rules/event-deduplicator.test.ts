@@ -6,13 +6,8 @@ import {
   type OperatorSnapshot,
   OperatorTestHarness,
 } from '../../src/core/index.js';
-import {
-  dedupeKeyOf,
-  EventDeduplicator,
-  type Rule,
-  type RuleEvent,
-  validateRule,
-} from '../../src/rules/index.js';
+import { dedupeKeyOf, EventDeduplicator, type RuleEvent } from '../../src/rules/index.js';
+import { validated } from '../util/crash-workload.js';
 import { runRules, T0 } from './helpers.js';
 
 const WINDOW = 60_000;
@@ -116,13 +111,8 @@ describe('EventDeduplicator', () => {
 });
 
 describe('RulePipeline with dedupe', () => {
-  const rule = (json: unknown): Rule => {
-    const v = validateRule(json);
-    if (!v.ok) throw new Error(JSON.stringify(v.errors));
-    return v.rule;
-  };
   const rules = [
-    rule({
+    validated({
       id: 'x-then-y',
       version: 1,
       status: 'active',
@@ -135,7 +125,7 @@ describe('RulePipeline with dedupe', () => {
       within: 'PT10M',
       alert: { severity: 'low', message: 'x then y for {{key}}' },
     }),
-    rule({
+    validated({
       id: 'z-count',
       version: 1,
       status: 'active',

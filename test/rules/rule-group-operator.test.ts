@@ -10,26 +10,19 @@ import {
   type Alert,
   type GroupedEvent,
   type LateGroupedEvent,
-  type Rule,
   RuleGroupOperator,
   RuleStats,
   type RuleUpdate,
   ruleUpdate,
-  validateRule,
 } from '../../src/rules/index.js';
+import { validated } from '../util/crash-workload.js';
 
 // The operator that runs every rule of a grouping per key, on its own: snapshot and restore at
 // every step give the rest of the uninterrupted output; a reference to a version not read yet holds
 // the key's events until it arrives; late events are counted and sent to the late output.
 
-function make(json: Record<string, unknown>): Rule {
-  const v = validateRule(json);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.rule;
-}
-
 const seq = (version = 1) =>
-  make({
+  validated({
     id: 'seq',
     version,
     status: 'active',
@@ -43,7 +36,7 @@ const seq = (version = 1) =>
     alert: { severity: 'low', message: 'v{{version}}' },
     timeoutAlert: { severity: 'low', message: 'timeout v{{version}}' },
   });
-const strict = make({
+const strict = validated({
   id: 'strict',
   version: 1,
   status: 'active',
@@ -55,7 +48,7 @@ const strict = make({
   ],
   alert: { severity: 'low', message: 'strict' },
 });
-const count = make({
+const count = validated({
   id: 'count',
   version: 1,
   status: 'active',
@@ -196,7 +189,7 @@ describe('RuleGroupOperator', () => {
 
 describe('RuleGroupOperator: late events and allowed lateness (thresholds)', () => {
   const counting = (allowedLateness?: number) =>
-    make({
+    validated({
       id: 'count',
       version: 1,
       status: 'active',

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { jsonResponse } from '../openapi/api.schema.js';
+import { EXAMPLE_HEALTH, jsonResponse } from '../openapi/api.schema.js';
 import { KafkaHealthIndicator } from './kafka-health.indicator.js';
 import { PipelineHealthIndicator } from './pipeline-health.indicator.js';
 
@@ -44,30 +44,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: the engine job runs (Kafka mode: and the cluster answers)' })
-  @ApiResponse(
-    jsonResponse(200, 'Ready; the last checkpoint age is reported', 'Health', {
-      status: 'ok',
-      info: {
-        pipeline: {
-          status: 'up',
-          state: 'running',
-          restarts: 0,
-          checkpointing: true,
-          lastCheckpointAgeMs: 412,
-        },
-      },
-      error: {},
-      details: {
-        pipeline: {
-          status: 'up',
-          state: 'running',
-          restarts: 0,
-          checkpointing: true,
-          lastCheckpointAgeMs: 412,
-        },
-      },
-    }),
-  )
+  @ApiResponse(jsonResponse(200, 'Ready; the last checkpoint age is reported', 'Health', EXAMPLE_HEALTH))
   @ApiResponse(
     jsonResponse(503, 'Not ready', 'Health', {
       status: 'error',

@@ -101,6 +101,22 @@ export const EXAMPLE_RULE_STATS = {
   conditionErrors: { count: 2, recent: [{ message: 'No such key: amount', at: 1767261590000, count: 2 }] },
 };
 
+const READY_PIPELINE = {
+  status: 'up',
+  state: 'running',
+  restarts: 0,
+  checkpointing: true,
+  lastCheckpointAgeMs: 412,
+};
+
+/** `GET /health/ready` when ready (the example of the Health schema and of the endpoint). */
+export const EXAMPLE_HEALTH = {
+  status: 'ok',
+  info: { pipeline: READY_PIPELINE },
+  error: {},
+  details: { pipeline: READY_PIPELINE },
+};
+
 export const EXAMPLE_RULE_ERRORS = {
   statusCode: 400,
   message: 'invalid rule',
@@ -491,30 +507,7 @@ export function apiSchemas(): Record<string, Schema> {
         error: { type: 'object', additionalProperties: true },
         details: { type: 'object', additionalProperties: true },
       },
-      examples: [
-        {
-          status: 'ok',
-          info: {
-            pipeline: {
-              status: 'up',
-              state: 'running',
-              restarts: 0,
-              checkpointing: true,
-              lastCheckpointAgeMs: 412,
-            },
-          },
-          error: {},
-          details: {
-            pipeline: {
-              status: 'up',
-              state: 'running',
-              restarts: 0,
-              checkpointing: true,
-              lastCheckpointAgeMs: 412,
-            },
-          },
-        },
-      ],
+      examples: [EXAMPLE_HEALTH],
     },
     Savepoint: {
       type: 'object',
