@@ -347,7 +347,8 @@ try {
           for (const h of summarizeCpuProfiles(profileDir)) {
             console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.ms.toFixed(0).padStart(6)} ms  ${h.fn}`);
           }
-          rmSync(profileDir, { recursive: true, force: true });
+          if (env.KEEP_PROFILE === undefined) rmSync(profileDir, { recursive: true, force: true });
+          else console.log(`    profile kept in ${profileDir}`);
         }
       }
       const lat = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);

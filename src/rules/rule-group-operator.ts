@@ -366,15 +366,20 @@ export class RuleGroupOperator
    */
   partialMatchesByPattern(): Map<string, number> {
     const counts = new Map<string, number>();
-    this.keyedBackend!.applyToAllKeys('', this.keyRulesDescriptor, (_key, state) => {
-      const k = state.value();
-      if (k === undefined) return;
-      for (const slot of k.p) {
-        const c = slot.c ?? this.slotRule(slot);
-        if (c?.nfa !== undefined)
-          counts.set(slot.id, (counts.get(slot.id) ?? 0) + c.nfa.partialMatchCount(slot.s));
-      }
-    });
+    this.keyedBackend!.applyToAllKeys(
+      '',
+      this.keyRulesDescriptor,
+      (_key, state) => {
+        const k = state.value();
+        if (k === undefined) return;
+        for (const slot of k.p) {
+          const c = slot.c ?? this.slotRule(slot);
+          if (c?.nfa !== undefined)
+            counts.set(slot.id, (counts.get(slot.id) ?? 0) + c.nfa.partialMatchCount(slot.s));
+        }
+      },
+      true,
+    );
     return counts;
   }
 

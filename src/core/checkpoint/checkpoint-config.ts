@@ -28,6 +28,8 @@ export class CheckpointConfig {
   private maxConcurrent = 1;
   private retention = ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION;
   private retained = 1;
+  /** Full snapshot every this many checkpoints when incremental; 0: incremental off. */
+  private incrementalChain = 0;
   private storage: string | CheckpointStorage | undefined;
 
   /** Whether periodic checkpoints are on (an interval was set). */
@@ -99,6 +101,30 @@ export class CheckpointConfig {
     if (!Number.isInteger(n) || n < 1) throw new Error(`retained checkpoints must be >= 1, got ${n}`);
     this.retained = n;
     return this;
+  }
+
+  /**
+   * Incremental checkpoints (Flink's `execution.checkpointing.incremental`): each checkpoint of the
+   * keyed state holds only the keys touched since the previous completed one, as a delta to it; every
+   * `maxChainLength`-th checkpoint is full, which bounds what a restore reads and what retention
+   * keeps. Honoured by storages that resolve chains (`CheckpointStorage.resolvesIncrementalChains`,
+   * e.g. {@link FileCheckpointStorage}); savepoints are always full.
+   *
+   * @example
+   * ```ts
+   * env.getCheckpointConfig().setCheckpointStorage('/data/checkpoints').enableIncrementalCheckpoints(20);
+   * ```
+   */
+  enableIncrementalCheckpoints(maxChainLength = 20): this {
+    if (!Number.isInteger(maxChainLength) || maxChainLength < 1)
+      throw new Error(`maxChainLength must be an integer >= 1, got ${maxChainLength}`);
+    this.incrementalChain = maxChainLength;
+    return this;
+  }
+
+  /** Checkpoints per chain (a full one and its deltas) when incremental; 0 when off. */
+  getIncrementalChainLength(): number {
+    return this.incrementalChain;
   }
 
   /** A directory path (file storage) or a storage instance; memory when unset. */

@@ -3,6 +3,7 @@ import { encodeOperatorSnapshot } from '../runtime/operator-snapshot-codec.js';
 import type { SourceCoordinator } from '../runtime/source-coordinator.js';
 import type { OperatorSnapshot } from '../runtime/stream-operator.js';
 import type { StreamTask } from '../runtime/stream-task.js';
+import type { SnapshotPlan, SnapshotPlanner } from '../state/snapshot-plan.js';
 import type { Cancellable, ProcessingTimeService } from '../time/processing-time-service.js';
 import type { CheckpointBarrier } from './checkpoint-barrier.js';
 import type { CheckpointConfig } from './checkpoint-config.js';
@@ -132,8 +133,32 @@ export class CheckpointCoordinator {
   private lastStats: CompletedCheckpointStats | undefined;
   /** The synchronous savepoint (stop-with-savepoint) in flight: no other checkpoint may start. */
   private synchronousSavepoint: number | undefined;
+  /** Incremental checkpoints: the plan of each checkpoint in flight. */
+  private readonly plans = new Map<number, SnapshotPlan>();
+  /** Incremental checkpoints: checkpoints since the last full one, by completed checkpoint id. */
+  private readonly chainLengths = new Map<number, number>();
+  private readonly planner: SnapshotPlanner | undefined;
 
-  constructor(private readonly ctx: CheckpointCoordinatorContext) {}
+  constructor(private readonly ctx: CheckpointCoordinatorContext) {
+    const incremental =
+      ctx.config.getIncrementalChainLength() > 0 && ctx.storage.resolvesIncrementalChains === true;
+    this.planner = incremental ? { planOf: (id) => this.plans.get(id) } : undefined;
+  }
+
+  /** What keyed backends consult to snapshot incrementally; undefined when incremental is off. */
+  snapshotPlanner(): SnapshotPlanner | undefined {
+    return this.planner;
+  }
+
+  /**
+   * The latest completed checkpoint in a form a restart can restore: an incremental one is loaded
+   * back from storage, which resolves its chain.
+   */
+  async latestRestorable(): Promise<CompletedCheckpoint | undefined> {
+    const latest = this.latest;
+    if (latest?.base === undefined) return latest;
+    return this.ctx.storage.load(latest.checkpointId);
+  }
 
   /** Continues the id sequence after the restored checkpoint and after anything in storage. */
   async initialize(restored: CompletedCheckpoint | undefined): Promise<void> {
@@ -352,6 +377,12 @@ export class CheckpointCoordinator {
       reject,
     };
     this.pending.set(id, p);
+    if (this.planner !== undefined && p.kind === 'checkpoint' && p.storage === this.ctx.storage) {
+      const base = this.latest?.checkpointId;
+      const length = base === undefined ? undefined : this.chainLengths.get(base);
+      const chain = this.ctx.config.getIncrementalChainLength();
+      this.plans.set(id, { base, full: length === undefined || length + 1 >= chain });
+    }
     p.timeout = this.ctx.timers.registerTimer(timestamp + this.ctx.config.getCheckpointTimeout(), () => {
       if (this.pending.get(id) === p && !p.acknowledged)
         this.abort(p, 'checkpoint expired before completing');
@@ -383,7 +414,7 @@ export class CheckpointCoordinator {
     p.acknowledged = true;
     p.timeout?.cancel();
     const epoch = this.epoch;
-    const checkpoint = this.buildCheckpoint(
+    const built = this.buildCheckpoint(
       p.id,
       p.timestamp,
       p.kind,
@@ -392,6 +423,10 @@ export class CheckpointCoordinator {
       p.coordinators,
       false,
     );
+    const plan = this.plans.get(p.id);
+    this.plans.delete(p.id);
+    const checkpoint: CompletedCheckpoint =
+      plan !== undefined && !plan.full && plan.base !== undefined ? { ...built, base: plan.base } : built;
     this.storing++;
     this.storeChain = this.storeChain.then(async () => {
       let stored: CompletedCheckpoint;
@@ -433,6 +468,15 @@ export class CheckpointCoordinator {
     const pointer = await storage.store(checkpoint);
     const stored: CompletedCheckpoint = { ...checkpoint, externalPointer: pointer };
     if (checkpoint.kind === 'savepoint') return stored;
+    if (this.planner !== undefined && storage === this.ctx.storage) {
+      const base = checkpoint.base;
+      this.chainLengths.set(
+        checkpoint.checkpointId,
+        base === undefined ? 0 : (this.chainLengths.get(base) ?? 0) + 1,
+      );
+      for (const id of this.chainLengths.keys())
+        if (id < checkpoint.checkpointId) this.chainLengths.delete(id);
+    }
     this.latest = stored;
     this.completedCount++;
     this.ownCheckpoints.push(checkpoint.checkpointId);
@@ -499,6 +543,7 @@ export class CheckpointCoordinator {
   private abort(p: PendingCheckpoint, reason: string, cause?: unknown): void {
     if (this.pending.get(p.id) !== p) return;
     this.pending.delete(p.id);
+    this.plans.delete(p.id);
     if (this.synchronousSavepoint === p.id) this.synchronousSavepoint = undefined;
     p.timeout?.cancel();
     this.failedCount++;

@@ -30,6 +30,12 @@ export interface CheckpointHandle {
  * ```
  */
 export interface CheckpointStorage {
+  /**
+   * True when `load`, `latest` and `discard` handle incremental checkpoints (`CompletedCheckpoint.base`):
+   * a load returns the chain resolved into full snapshots, and a checkpoint stays stored while a
+   * retained one builds on it.
+   */
+  readonly resolvesIncrementalChains?: boolean;
   /** Stores durably and atomically; resolves with the pointer of the stored checkpoint. */
   store(checkpoint: CompletedCheckpoint): Promise<string>;
   /** The complete checkpoint with the highest id, ignoring torn (incomplete) ones. */

@@ -50,6 +50,12 @@ export interface CompletedCheckpoint {
    */
   readonly finalCheckpoint: boolean;
   readonly operators: Readonly<Record<string, OperatorCheckpointState>>;
+  /**
+   * An incremental checkpoint: the id of the completed checkpoint its keyed state deltas build on
+   * (see `CheckpointConfig.enableIncrementalCheckpoints`). A storage that resolves chains returns
+   * loaded checkpoints without it.
+   */
+  readonly base?: number;
   /** Where the storage put it (a directory for file storage), once stored. */
   readonly externalPointer?: string;
 }

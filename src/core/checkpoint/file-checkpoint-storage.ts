@@ -1,14 +1,20 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fsyncPath, METADATA_FILE, writeCheckpointFiles } from './checkpoint-files.js';
 import type { CheckpointHandle, CheckpointStorage } from './checkpoint-storage.js';
 import type { CompletedCheckpoint } from './completed-checkpoint.js';
-import { decodeCheckpoint, parseCheckpointMetadata } from './snapshot-format.js';
+import { resolveIncrementalChain } from './incremental-chain.js';
+import { type CheckpointMetadata, decodeCheckpoint, parseCheckpointMetadata } from './snapshot-format.js';
 
 export { METADATA_FILE } from './checkpoint-files.js';
 
 const CHK_DIR = /^chk-(\d+)$/;
+/**
+ * The manifest of a discarded checkpoint that a retained incremental one still builds on: not
+ * listed, not restored by itself, deleted once nothing builds on it.
+ */
+const BASE_METADATA_FILE = `${METADATA_FILE}.base`;
 
 /**
  * Stores checkpoints as directories `<dir>/chk-<id>/` (Flink's `FileSystemCheckpointStorage`
@@ -18,6 +24,11 @@ const CHK_DIR = /^chk-(\d+)$/;
  * by `latest` and `list` (and removed by `discard`).
  *
  * Use one directory per job: ids continue across runs that restore from it.
+ *
+ * Incremental checkpoints (`base` set) are stored as they come, a delta each; `load` and `latest`
+ * resolve the chain back to its full checkpoint, and `discard` of a checkpoint a retained one
+ * builds on only renames its manifest to `_metadata.base` (no longer listed), deleting it once
+ * nothing builds on it any more.
  *
  * `store` writes synchronously: the job's event loop pauses for the writes and fsyncs (the state
  * was already encoded synchronously), instead of stretching a dozen file-system round trips over as
@@ -32,6 +43,8 @@ const CHK_DIR = /^chk-(\d+)$/;
  * ```
  */
 export class FileCheckpointStorage implements CheckpointStorage {
+  readonly resolvesIncrementalChains = true;
+
   constructor(readonly directory: string) {}
 
   /** The directory of checkpoint `id`. */
@@ -96,10 +109,46 @@ export class FileCheckpointStorage implements CheckpointStorage {
   }
 
   async discard(checkpointId: number): Promise<void> {
+    const manifests = await this.manifests();
+    const self = manifests.get(checkpointId);
+    if (self !== undefined) self.live = false;
+    const needed = neededBases(manifests);
     const dir = this.pathOf(checkpointId);
-    // Manifest first: a crash halfway leaves a torn directory, never a manifest without data.
-    await rm(join(dir, METADATA_FILE), { force: true });
-    await rm(dir, { recursive: true, force: true });
+    if (needed.has(checkpointId) && self !== undefined) {
+      // A retained checkpoint builds on it: unlisted, kept as a base (an atomic rename).
+      if (self.file === METADATA_FILE) await rename(join(dir, METADATA_FILE), join(dir, BASE_METADATA_FILE));
+    } else {
+      // Manifest first: a crash halfway leaves a torn directory, never a manifest without data.
+      await rm(join(dir, METADATA_FILE), { force: true });
+      await rm(join(dir, BASE_METADATA_FILE), { force: true });
+      await rm(dir, { recursive: true, force: true });
+    }
+    // Bases nothing builds on any more.
+    for (const [id, m] of manifests) {
+      if (m.live || needed.has(id) || id === checkpointId) continue;
+      await rm(join(this.pathOf(id), BASE_METADATA_FILE), { force: true });
+      await rm(this.pathOf(id), { recursive: true, force: true });
+    }
+  }
+
+  /** The manifests in the directory by checkpoint id: listed ones and kept bases. */
+  private async manifests(): Promise<Map<number, StoredManifest>> {
+    const out = new Map<number, StoredManifest>();
+    let names: string[];
+    try {
+      names = await readdir(this.directory);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
+      throw err;
+    }
+    for (const name of names) {
+      const m = CHK_DIR.exec(name);
+      if (!m) continue;
+      const found = await readManifest(join(this.directory, name));
+      if (found === undefined) continue;
+      out.set(found.meta.checkpointId, { ...found, live: found.file === METADATA_FILE });
+    }
+    return out;
   }
 
   /**
@@ -124,7 +173,59 @@ export class FileCheckpointStorage implements CheckpointStorage {
       throw new Error(`'${dir}' is not a complete checkpoint (no ${METADATA_FILE})`, { cause: err });
     }
     const meta = parseCheckpointMetadata(text);
-    const data = await readFile(join(dir, meta.dataFile.name));
-    return decodeCheckpoint(meta, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dir);
+    const checkpoint = await readCheckpoint(dir, meta);
+    if (checkpoint.base === undefined) return checkpoint;
+    // An incremental checkpoint: its bases are its siblings.
+    const chain = [checkpoint];
+    for (let base: number | undefined = checkpoint.base; base !== undefined; base = chain[0]!.base) {
+      const baseDir = join(dirname(dir), `chk-${base}`);
+      const found = await readManifest(baseDir);
+      if (found === undefined) {
+        throw new Error(
+          `checkpoint ${checkpoint.checkpointId}: its base checkpoint ${base} is gone (${baseDir})`,
+        );
+      }
+      chain.unshift(await readCheckpoint(baseDir, found.meta));
+    }
+    return { ...resolveIncrementalChain(chain), externalPointer: dir };
   }
+}
+
+interface StoredManifest {
+  readonly meta: CheckpointMetadata;
+  readonly file: string;
+  /** Listed (not discarded). */
+  live: boolean;
+}
+
+async function readManifest(dir: string): Promise<{ meta: CheckpointMetadata; file: string } | undefined> {
+  for (const file of [METADATA_FILE, BASE_METADATA_FILE]) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch {
+      continue;
+    }
+    return { meta: parseCheckpointMetadata(text), file };
+  }
+  return undefined;
+}
+
+async function readCheckpoint(dir: string, meta: CheckpointMetadata): Promise<CompletedCheckpoint> {
+  const data = await readFile(join(dir, meta.dataFile.name));
+  return decodeCheckpoint(meta, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dir);
+}
+
+/** Every checkpoint a listed one builds on, directly or through others. */
+function neededBases(manifests: ReadonlyMap<number, StoredManifest>): Set<number> {
+  const needed = new Set<number>();
+  for (const m of manifests.values()) {
+    if (!m.live) continue;
+    let base = m.meta.base;
+    while (base !== undefined && !needed.has(base)) {
+      needed.add(base);
+      base = manifests.get(base)?.meta.base;
+    }
+  }
+  return needed;
 }

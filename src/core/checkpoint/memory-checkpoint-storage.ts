@@ -1,5 +1,6 @@
 import type { CheckpointHandle, CheckpointStorage } from './checkpoint-storage.js';
 import type { CompletedCheckpoint } from './completed-checkpoint.js';
+import { resolveIncrementalChain } from './incremental-chain.js';
 
 /**
  * Keeps checkpoints in this process's memory (Flink's `JobManagerCheckpointStorage`): restarts
@@ -12,7 +13,10 @@ import type { CompletedCheckpoint } from './completed-checkpoint.js';
  * ```
  */
 export class MemoryCheckpointStorage implements CheckpointStorage {
+  readonly resolvesIncrementalChains = true;
   private readonly checkpoints = new Map<number, CompletedCheckpoint>();
+  /** Discarded checkpoints kept because a retained incremental one builds on them. */
+  private readonly bases = new Map<number, CompletedCheckpoint>();
 
   async store(checkpoint: CompletedCheckpoint): Promise<string> {
     const pointer = `memory:chk-${checkpoint.checkpointId}`;
@@ -23,7 +27,7 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   async latest(): Promise<CompletedCheckpoint | undefined> {
     let best: CompletedCheckpoint | undefined;
     for (const c of this.checkpoints.values()) if (!best || c.checkpointId > best.checkpointId) best = c;
-    return best;
+    return best === undefined ? undefined : this.load(best.checkpointId);
   }
 
   async list(): Promise<CheckpointHandle[]> {
@@ -40,10 +44,30 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   async load(checkpointId: number): Promise<CompletedCheckpoint> {
     const c = this.checkpoints.get(checkpointId);
     if (!c) throw new Error(`no checkpoint ${checkpointId} in memory storage`);
-    return c;
+    if (c.base === undefined) return c;
+    const chain = [c];
+    let base: number | undefined = c.base;
+    while (base !== undefined) {
+      const b: CompletedCheckpoint | undefined = this.checkpoints.get(base) ?? this.bases.get(base);
+      if (b === undefined) throw new Error(`checkpoint ${checkpointId}: its base checkpoint ${base} is gone`);
+      chain.unshift(b);
+      base = b.base;
+    }
+    return resolveIncrementalChain(chain);
   }
 
   async discard(checkpointId: number): Promise<void> {
+    const c = this.checkpoints.get(checkpointId);
     this.checkpoints.delete(checkpointId);
+    if (c !== undefined) this.bases.set(checkpointId, c);
+    // Keep what a retained checkpoint builds on, drop the rest.
+    const needed = new Set<number>();
+    for (const live of this.checkpoints.values()) {
+      for (let base = live.base; base !== undefined && !needed.has(base); ) {
+        needed.add(base);
+        base = (this.checkpoints.get(base) ?? this.bases.get(base))?.base;
+      }
+    }
+    for (const id of [...this.bases.keys()]) if (!needed.has(id)) this.bases.delete(id);
   }
 }

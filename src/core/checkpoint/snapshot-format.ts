@@ -29,6 +29,8 @@ export interface CheckpointMetadata {
   readonly timestamp: number;
   readonly kind: SnapshotKind;
   readonly finalCheckpoint: boolean;
+  /** An incremental checkpoint: the checkpoint its keyed state deltas build on. */
+  readonly base?: number;
   readonly dataFile: { readonly name: string; readonly size: number; readonly crc32: number };
   readonly operators: Readonly<
     Record<
@@ -91,6 +93,7 @@ export function encodeCheckpoint(checkpoint: CompletedCheckpoint): {
       timestamp: checkpoint.timestamp,
       kind: checkpoint.kind,
       finalCheckpoint: checkpoint.finalCheckpoint,
+      ...(checkpoint.base !== undefined ? { base: checkpoint.base } : {}),
       dataFile: { name: CHECKPOINT_DATA_FILE, size: data.byteLength, crc32: crc32(data) },
       operators,
     },
@@ -156,6 +159,7 @@ export function decodeCheckpoint(
     kind: meta.kind,
     finalCheckpoint: meta.finalCheckpoint,
     operators,
+    ...(meta.base !== undefined ? { base: meta.base } : {}),
     ...(externalPointer !== undefined ? { externalPointer } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { Source } from '../connectors/source.js';
 import { JobGraph, type JobVertex } from '../graph/job-graph.js';
 import type { StreamEdge, StreamNode } from '../graph/stream-graph.js';
 import { KeyGroupRange } from '../state/key-groups.js';
+import type { SnapshotPlanner } from '../state/snapshot-plan.js';
 import { ChainingOutput, RoutingOutput } from './chaining-output.js';
 import { Channel } from './channel.js';
 import { InputGate } from './input-gate.js';
@@ -33,6 +34,8 @@ export interface DeployOptions {
   readonly restored?: RestoredState;
   /** 0 for the first run, incremented on every restart (`TaskInfo.attemptNumber`). */
   readonly attemptNumber?: number;
+  /** Incremental checkpoints: handed to every keyed backend. */
+  readonly snapshotPlanner?: SnapshotPlanner;
 }
 
 /**
@@ -178,6 +181,9 @@ class TaskDeployer {
           ? {
               maxParallelism: n.maxParallelism,
               keyGroupRange: KeyGroupRange.forOperatorIndex(n.maxParallelism, n.parallelism, index),
+              ...(this.options.snapshotPlanner !== undefined
+                ? { snapshotPlanner: this.options.snapshotPlanner }
+                : {}),
             }
           : undefined,
         blockOn,

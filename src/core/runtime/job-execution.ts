@@ -342,7 +342,7 @@ export class JobExecution implements TaskHost {
       this.failure = undefined; // cancelled while waiting
       return false;
     }
-    this.restoreFrom = this.checkpoints.latestCompleted() ?? this.restoreFrom;
+    this.restoreFrom = (await this.checkpoints.latestRestorable()) ?? this.restoreFrom;
     this.failure = undefined;
     this.attempt++;
     this.restarts++;
@@ -509,6 +509,9 @@ export class JobExecution implements TaskHost {
     const deployment = deployTasks(this.jobGraph, this.config, this, this.pts, {
       restored: this.restoredState(),
       attemptNumber: this.attempt,
+      ...(this.checkpoints.snapshotPlanner() !== undefined
+        ? { snapshotPlanner: this.checkpoints.snapshotPlanner() }
+        : {}),
     });
     this.tasks = deployment.tasks;
     this.coordinators.push(...deployment.coordinators);

@@ -2,6 +2,7 @@ import type { TaskInfo } from '../api/runtime-context.js';
 import type { KeyGroupRange } from '../state/key-groups.js';
 import type { KeyGroupedSnapshot } from '../state/keyed-state-backend.js';
 import type { OperatorStateSnapshot } from '../state/operator-state-backend.js';
+import type { SnapshotPlanner } from '../state/snapshot-plan.js';
 import type { Clock, ProcessingTimeService } from '../time/processing-time-service.js';
 import type { Output } from './output.js';
 
@@ -33,7 +34,12 @@ export interface StreamOperatorParameters<OUT> {
   /** STREAMING or BATCH, AUTOMATIC already resolved. */
   readonly executionMode: RuntimeExecutionMode.STREAMING | RuntimeExecutionMode.BATCH;
   /** Present for operators on keyed streams. */
-  readonly keyed?: { readonly maxParallelism: number; readonly keyGroupRange: KeyGroupRange };
+  readonly keyed?: {
+    readonly maxParallelism: number;
+    readonly keyGroupRange: KeyGroupRange;
+    /** Incremental checkpoints: how the keyed state of each checkpoint is snapshotted. */
+    readonly snapshotPlanner?: SnapshotPlanner;
+  };
   /**
    * Pauses the task until the promise settles (a sink write, an async flush): the way an operator
    * pushes back on its inputs. A rejection fails the task.

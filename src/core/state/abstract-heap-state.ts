@@ -16,6 +16,16 @@ export type RawEntry = readonly [namespace: Namespace, key: unknown, payload: un
 /** Receives the live entries of a state while a snapshot is taken. */
 export type EntrySink = (namespace: Namespace, nk: NormalizedKey, key: unknown, payload: unknown) => void;
 
+/** Receives the (namespace, key) pairs an incremental snapshot records as removed. */
+export type RemovalSink = (namespace: Namespace, nk: NormalizedKey, key: unknown) => void;
+
+/**
+ * The (namespace, key) pairs a state handle touched: namespace -> normalized key -> original key.
+ *
+ * @internal
+ */
+export type ChangeSet = Map<Namespace, Map<NormalizedKey, unknown>>;
+
 /**
  * Storage and bookkeeping shared by the heap state handles: a table `namespace -> key -> entry`,
  * the handle's current namespace, TTL incremental cleanup, and snapshot / restore of entries.
@@ -40,6 +50,14 @@ export abstract class AbstractHeapState<E> {
   private cursorKeys: Iterator<[NormalizedKey, E]> | undefined;
   private cursorNamespace: Namespace = VOID_NAMESPACE;
   private cursorMap: NormalizedMap<unknown, E> | undefined;
+  /**
+   * Keys touched since the backend last took them, for incremental snapshots (undefined: not
+   * tracked). Every access counts, reads included: the heap hands out stored objects, which callers
+   * may change in place.
+   */
+  private changes: ChangeSet | undefined;
+  /** Set while a read-only walk visits the keys: reads do not count as touching them. */
+  quietReads = false;
 
   constructor(
     protected readonly keyContext: KeyContext,
@@ -104,6 +122,61 @@ export abstract class AbstractHeapState<E> {
   /** To be called first by every public method: runs incremental TTL cleanup when configured. */
   protected accessed(): void {
     if (this.cleanupSize !== 0) this.runIncrementalCleanup(this.cleanupSize);
+    if (this.changes !== undefined && !this.quietReads)
+      this.noteChange(this.namespace, this.keyContext.currentNormKey);
+  }
+
+  private noteChange(
+    namespace: Namespace,
+    nk: NormalizedKey,
+    key: unknown = this.keyContext.currentKey,
+  ): void {
+    const changes = this.changes!;
+    let keys = changes.get(namespace);
+    if (keys === undefined) {
+      keys = new Map();
+      changes.set(namespace, keys);
+    }
+    keys.set(nk, key);
+  }
+
+  /** Starts recording touched keys (see {@link takeChanges}). */
+  trackChanges(): void {
+    this.changes ??= new Map();
+  }
+
+  /** The keys touched since the last call (or since {@link trackChanges}); starts a new set. */
+  takeChanges(): ChangeSet {
+    const taken = this.changes ?? new Map();
+    this.changes = new Map();
+    return taken;
+  }
+
+  /**
+   * For each key of `changed`: its entry as {@link snapshotEntries} would write it, or its removal
+   * when it has none (or only expired parts).
+   */
+  snapshotChanges(changed: ChangeSet, sink: EntrySink, removed: RemovalSink): void {
+    const ttl = this.ttl;
+    const now = ttl === undefined ? 0 : ttl.now();
+    for (const [namespace, keys] of changed) {
+      const map = this.table.get(namespace);
+      for (const [nk, key] of keys) {
+        let live = map?.entries.get(nk);
+        if (live !== undefined && ttl !== undefined) live = this.purgeExpired(live, now);
+        if (live === undefined) removed(namespace, nk, key);
+        else sink(namespace, nk, key, this.encode(live));
+      }
+    }
+  }
+
+  /** Removes restored entries an incremental snapshot recorded as removed. */
+  restoreRemovals(removals: readonly (readonly [Namespace, unknown])[]): void {
+    for (const [namespace, key] of removals) {
+      const map = this.table.get(namespace);
+      if (map?.delete(key) && map.size === 0) this.table.delete(namespace);
+    }
+    this.currentMap = undefined;
   }
 
   protected getEntry(): E | undefined {
@@ -137,10 +210,13 @@ export abstract class AbstractHeapState<E> {
   }
 
   protected getEntryIn(namespace: Namespace): E | undefined {
+    if (this.changes !== undefined && !this.quietReads)
+      this.noteChange(namespace, this.keyContext.currentNormKey);
     return this.table.get(namespace)?.entries.get(this.keyContext.currentNormKey);
   }
 
   protected setEntryIn(namespace: Namespace, entry: E): void {
+    if (this.changes !== undefined) this.noteChange(namespace, this.keyContext.currentNormKey);
     const saved = this.namespace;
     this.setCurrentNamespace(namespace);
     this.setEntry(entry);
@@ -148,12 +224,16 @@ export abstract class AbstractHeapState<E> {
   }
 
   protected removeEntryIn(namespace: Namespace): void {
+    if (this.changes !== undefined) this.noteChange(namespace, this.keyContext.currentNormKey);
     const map = this.table.get(namespace);
     if (map !== undefined) this.removeFrom(namespace, map, this.keyContext.currentNormKey);
   }
 
   /** Deletes one key of a namespace map and the map itself once empty. */
   private removeFrom(namespace: Namespace, map: NormalizedMap<unknown, E>, nk: NormalizedKey): void {
+    // TTL cleanup removes keys other than the current one.
+    if (this.changes !== undefined && map.entries.has(nk))
+      this.noteChange(namespace, nk, map.originalKey(nk));
     if (!map.deleteNormalized(nk) || map.size !== 0) return;
     if (this.table.get(namespace) === map) this.table.delete(namespace);
     if (this.currentMap === map) this.currentMap = undefined;
@@ -233,7 +313,11 @@ export abstract class AbstractHeapState<E> {
     for (const [namespace, key, payload] of entries) {
       let entry = this.decode(payload, now, raw);
       if (entry !== undefined && ttl !== undefined) entry = this.purgeExpired(entry, now);
-      if (entry === undefined) continue;
+      if (entry === undefined) {
+        // Expired by now: an entry restored before it (a chain's older snapshot) goes too.
+        this.restoreRemovals([[namespace, key]]);
+        continue;
+      }
       let map = this.table.get(namespace);
       if (map === undefined) {
         map = new NormalizedMap();
@@ -264,6 +348,7 @@ export abstract class AbstractHeapState<E> {
 
   dispose(): void {
     this.table.clear();
+    this.changes = undefined;
     this.currentMap = undefined;
     this.cursorNamespaces = undefined;
     this.cursorKeys = undefined;

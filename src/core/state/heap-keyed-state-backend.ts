@@ -1,4 +1,4 @@
-import type { AbstractHeapState, RawEntry } from './abstract-heap-state.js';
+import type { AbstractHeapState, ChangeSet, RawEntry } from './abstract-heap-state.js';
 import { createHeapState } from './create-heap-state.js';
 import type { KeyContext } from './key-context.js';
 import { assignToKeyGroup, type KeyGroupRange, type NormalizedKey, normalizeKey } from './key-groups.js';
@@ -9,6 +9,7 @@ import type {
   KeyGroupedSnapshot,
   Namespace,
 } from './keyed-state-backend.js';
+import type { SnapshotPlanner } from './snapshot-plan.js';
 import type { State } from './state.js';
 import type { StateDescriptor, StateKind } from './state-descriptor.js';
 import type { TtlClock } from './ttl-policy.js';
@@ -21,12 +22,30 @@ export interface HeapKeyedStateBackendOptions {
   readonly keyGroupRange: KeyGroupRange;
   /** Processing time for TTL. */
   readonly clock: TtlClock;
+  /** Incremental snapshots: how each checkpoint is to be snapshotted (absent: always full). */
+  readonly planner?: SnapshotPlanner;
+}
+
+/** One state's part of a key group in a delta snapshot. */
+interface StateGroupSlot {
+  readonly kind: StateKind;
+  readonly raw: boolean;
+  readonly entries: RawEntry[];
+  readonly removed: [Namespace, unknown][];
+}
+
+/** A snapshot this backend took for a checkpoint, with the keys touched before it, by state name. */
+interface TakenSnapshot {
+  readonly checkpointId: number;
+  readonly changes: Map<string, ChangeSet>;
 }
 
 /** Restored entries of one key group, and how their values are stored (see `StateGroup`). */
 interface PendingChunk {
   readonly raw: boolean;
   readonly entries: RawEntry[];
+  /** Removals of an incremental snapshot, applied after `entries`. */
+  readonly removed?: readonly (readonly [Namespace, unknown])[];
 }
 
 /** Restored entries of a state whose descriptor has not been registered yet, by key group. */
@@ -43,6 +62,13 @@ interface PendingState {
  * are computed when a snapshot is taken, which writes one blob per non-empty key group; restore
  * keeps the groups of this instance's range and decodes each state lazily, when its descriptor
  * (and so its serializer) is registered.
+ *
+ * With a `planner` (incremental checkpoints), every state records the keys it was asked about
+ * since the last checkpoint snapshot, and a checkpoint whose plan allows it writes only those keys'
+ * entries and removals, as a delta to the plan's base (a completed checkpoint this backend
+ * snapshotted too): the cost of a checkpoint follows the keys touched, not the size of the state.
+ * The keys of snapshots not known to be completed stay recorded, so a delta is right even after
+ * aborted checkpoints.
  *
  * @example
  * ```ts
@@ -72,11 +98,15 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
   private readonly pending = new Map<string, PendingState>();
   /** TTL states that clean up a few entries on every record. */
   private perRecordCleanup: AbstractHeapState<any>[] = [];
+  private readonly planner: SnapshotPlanner | undefined;
+  /** Checkpoint snapshots taken and not yet subsumed by a completed base, oldest first. */
+  private taken: TakenSnapshot[] = [];
 
   constructor(options: HeapKeyedStateBackendOptions) {
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = options.keyGroupRange;
     this.clock = options.clock;
+    this.planner = options.planner;
   }
 
   setCurrentKey(key: K): void {
@@ -121,11 +151,18 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
       );
     }
     const state = createHeapState(this, descriptor, this.clock);
+    if (this.planner !== undefined) state.trackChanges();
     this.states.set(descriptor.name, state);
     if (pending !== undefined) {
       this.pending.delete(descriptor.name);
-      for (const chunks of pending.groups.values())
-        for (const chunk of chunks) state.restoreEntries(chunk.entries, chunk.raw);
+      for (const chunks of pending.groups.values()) {
+        for (const chunk of chunks) {
+          state.restoreEntries(chunk.entries, chunk.raw);
+          if (chunk.removed !== undefined) state.restoreRemovals(chunk.removed);
+        }
+      }
+      // What was restored is in the base already: not a change.
+      if (this.planner !== undefined) state.takeChanges();
     }
     if (state.ttl?.cleanupEveryRecord) this.perRecordCleanup = [...this.perRecordCleanup, state];
     return state;
@@ -149,19 +186,23 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     namespace: Namespace,
     descriptor: StateDescriptor<S, any>,
     fn: (key: K, state: S) => void,
+    readOnly = false,
   ): void {
     const state = this.getOrCreateKeyedState(descriptor);
+    const heap = this.states.get(descriptor.name)!;
     // Collected first: fn may add or remove keys.
     const keys = Array.from(this.getKeys(descriptor.name, namespace));
     const { currentKey, currentNormKey, currentKeyComposite, currentKeyGroup } = this;
     const savedNamespace = state.getCurrentNamespace();
     try {
       state.setCurrentNamespace(namespace);
+      if (readOnly) heap.quietReads = true;
       for (const key of keys) {
         this.setCurrentKey(key);
         fn(key, state);
       }
     } finally {
+      heap.quietReads = false;
       state.setCurrentNamespace(savedNamespace);
       this.currentKey = currentKey;
       this.currentNormKey = currentNormKey;
@@ -196,7 +237,78 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     return keys.size;
   }
 
-  snapshot(): KeyGroupedSnapshot {
+  snapshot(checkpointId?: number): KeyGroupedSnapshot {
+    const plan = checkpointId === undefined ? undefined : this.planner?.planOf(checkpointId);
+    if (plan === undefined) return this.fullSnapshot();
+    const changes = new Map<string, ChangeSet>();
+    for (const [name, state] of this.states) changes.set(name, state.takeChanges());
+    const base = plan.base;
+    const delta =
+      !plan.full && base !== undefined && this.taken.some((t) => t.checkpointId === base)
+        ? this.deltaSnapshot(base, changes)
+        : this.fullSnapshot();
+    // Snapshots older than the completed base are never needed again.
+    if (base !== undefined) this.taken = this.taken.filter((t) => t.checkpointId >= base);
+    this.taken.push({ checkpointId: checkpointId!, changes });
+    return delta;
+  }
+
+  /** Entries of the keys touched since the snapshot for checkpoint `base`, and removals. */
+  private deltaSnapshot(base: number, latest: Map<string, ChangeSet>): KeyGroupedSnapshot {
+    const groups = new Map<number, Map<string, StateGroupSlot>>();
+    const keyGroupOf = new Map<NormalizedKey, number>();
+    const slotOf = (nk: NormalizedKey, key: unknown, name: string, state: AbstractHeapState<any>) => {
+      let keyGroup = keyGroupOf.get(nk);
+      if (keyGroup === undefined) {
+        keyGroup = assignToKeyGroup(key, this.maxParallelism);
+        keyGroupOf.set(nk, keyGroup);
+      }
+      let byState = groups.get(keyGroup);
+      if (byState === undefined) {
+        byState = new Map();
+        groups.set(keyGroup, byState);
+      }
+      let slot = byState.get(name);
+      if (slot === undefined) {
+        slot = { kind: state.kind, raw: state.rawSnapshotValues, entries: [], removed: [] };
+        byState.set(name, slot);
+      }
+      return slot;
+    };
+    for (const [name, state] of this.states) {
+      // Keys touched since the base: those of every snapshot taken after it, and the latest.
+      const changed: ChangeSet = new Map();
+      const add = (set: ChangeSet | undefined) => {
+        if (set === undefined) return;
+        for (const [namespace, keys] of set) {
+          const into = changed.get(namespace);
+          if (into === undefined) changed.set(namespace, new Map(keys));
+          else for (const [nk, key] of keys) into.set(nk, key);
+        }
+      };
+      for (const t of this.taken) if (t.checkpointId > base) add(t.changes.get(name));
+      add(latest.get(name));
+      state.snapshotChanges(
+        changed,
+        (namespace, nk, key, payload) => {
+          slotOf(nk, key, name, state).entries.push([namespace, key, payload]);
+        },
+        (namespace, nk, key) => {
+          slotOf(nk, key, name, state).removed.push([namespace, key]);
+        },
+      );
+    }
+    const out: [number, Uint8Array][] = [];
+    for (const [keyGroup, byState] of groups) {
+      const list: StateGroup[] = [];
+      for (const [name, slot] of byState) list.push([name, slot.kind, slot.entries, slot.raw, slot.removed]);
+      out.push([keyGroup, encodeKeyGroup(list)]);
+    }
+    out.sort((a, b) => a[0] - b[0]);
+    return { maxParallelism: this.maxParallelism, groups: out, base };
+  }
+
+  private fullSnapshot(): KeyGroupedSnapshot {
     // key group -> state name -> entries
     const groups = new Map<number, Map<string, [StateKind, RawEntry[], boolean]>>();
     const bucket = (keyGroup: number, name: string, kind: StateKind, raw: boolean): RawEntry[] => {
@@ -239,7 +351,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
           list = [];
           states.set(keyGroup, list);
         }
-        for (const chunk of chunks) list.push([name, pending.kind, chunk.entries, chunk.raw]);
+        for (const chunk of chunks) list.push([name, pending.kind, chunk.entries, chunk.raw, chunk.removed]);
       }
     }
     const out: [number, Uint8Array][] = [];
@@ -255,10 +367,15 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
           `cannot restore keyed state with maxParallelism ${snapshot.maxParallelism} into ${this.maxParallelism}`,
         );
       }
+      if (snapshot.base !== undefined) {
+        throw new Error(
+          `keyed state snapshot is a delta to checkpoint ${snapshot.base}: restore it through the storage that holds its chain`,
+        );
+      }
       for (const [keyGroup, bytes] of snapshot.groups) {
         if (!this.keyGroupRange.contains(keyGroup)) continue;
-        for (const [name, kind, entries, raw] of decodeKeyGroup(bytes))
-          this.restoreState(keyGroup, name, kind, entries, raw === true);
+        for (const [name, kind, entries, raw, removed] of decodeKeyGroup(bytes))
+          this.restoreState(keyGroup, name, kind, entries, raw === true, removed);
       }
     }
   }
@@ -269,12 +386,15 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     kind: StateKind,
     entries: readonly RawEntry[],
     raw: boolean,
+    removed: readonly (readonly [Namespace, unknown])[] | undefined,
   ): void {
     const state = this.states.get(name);
     if (state !== undefined) {
       if (state.kind !== kind)
         throw new Error(`restored state '${name}' is ${kind} state, registered as ${state.kind}`);
       state.restoreEntries(entries, raw);
+      if (removed !== undefined) state.restoreRemovals(removed);
+      if (this.planner !== undefined) state.takeChanges();
       return;
     }
     let pending = this.pending.get(name);
@@ -284,7 +404,8 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     } else if (pending.kind !== kind) {
       throw new Error(`restored state '${name}' is both ${pending.kind} and ${kind} state`);
     }
-    const chunk: PendingChunk = { raw, entries: [...entries] };
+    const chunk: PendingChunk =
+      removed === undefined ? { raw, entries: [...entries] } : { raw, entries: [...entries], removed };
     const chunks = pending.groups.get(keyGroup);
     if (chunks === undefined) pending.groups.set(keyGroup, [chunk]);
     else chunks.push(chunk);
@@ -295,5 +416,6 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     this.states.clear();
     this.pending.clear();
     this.perRecordCleanup = [];
+    this.taken = [];
   }
 }

@@ -37,6 +37,7 @@ export type {
   OperatorStateSnapshot,
   OperatorStateStore,
 } from './operator-state-backend.js';
+export type { SnapshotPlan, SnapshotPlanner } from './snapshot-plan.js';
 export type {
   AggregateFunction,
   AggregatingState,

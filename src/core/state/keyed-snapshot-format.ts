@@ -19,6 +19,8 @@ export type StateGroup = readonly [
   entries: readonly RawEntry[],
   /** Values kept as they are (structured-clone serializer) rather than as bytes; absent: bytes. */
   raw?: boolean,
+  /** In an incremental snapshot: (namespace, key) pairs removed since its base, applied after `entries`. */
+  removed?: readonly (readonly [namespace: string | number, key: unknown])[],
 ];
 
 interface KeyGroupPayload {

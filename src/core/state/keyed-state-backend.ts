@@ -18,6 +18,12 @@ export const VOID_NAMESPACE: Namespace = '';
 export interface KeyGroupedSnapshot {
   readonly maxParallelism: number;
   readonly groups: ReadonlyArray<readonly [keyGroup: number, bytes: Uint8Array]>;
+  /**
+   * Set on an incremental snapshot: the id of the completed checkpoint it is a delta to. Its groups
+   * hold only the entries changed since that checkpoint's snapshot (and their removals); a storage
+   * that keeps chains resolves it into a full snapshot on load (the base's groups, then these).
+   */
+  readonly base?: number;
 }
 
 /** A state handle that the operator can also point at a namespace. */
@@ -56,6 +62,11 @@ export interface KeyedStateBackend<K = unknown> {
     namespace: Namespace,
     descriptor: StateDescriptor<S, any>,
     fn: (key: K, state: S) => void,
+    /**
+     * `fn` only reads (a metrics walk): the visit does not count as touching the keys, so an
+     * incremental checkpoint does not write them again. `fn` must then change nothing.
+     */
+    readOnly?: boolean,
   ): void;
 
   /** Hook called once per processed record; runs TTL cleanup configured to run for every record. */
@@ -67,8 +78,11 @@ export interface KeyedStateBackend<K = unknown> {
   /** Number of distinct keys with at least one entry in any state. */
   numKeys(): number;
 
-  /** A snapshot of every state, expired TTL entries excluded. */
-  snapshot(): KeyGroupedSnapshot;
+  /**
+   * A snapshot of every state, expired TTL entries excluded; with a `SnapshotPlanner` and a
+   * checkpoint id, a delta to the plan's base when the plan allows it (see `KeyGroupedSnapshot.base`).
+   */
+  snapshot(checkpointId?: number): KeyGroupedSnapshot;
 
   /**
    * Loads the key groups of this backend's range from snapshots of any number of former instances

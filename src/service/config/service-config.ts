@@ -69,6 +69,11 @@ export interface ServiceConfig {
   /** A dry run (in a worker thread) taking longer is stopped and answered 422. */
   readonly dryRunTimeoutMs: number;
   readonly checkpointIntervalMs: number;
+  /**
+   * Embedded mode: checkpoints per incremental chain (a full checkpoint, then deltas holding the keys
+   * touched since the previous one); 1 = every checkpoint full.
+   */
+  readonly checkpointChainLength: number;
   readonly alertBufferSize: number;
   readonly loadExampleRules: boolean;
   readonly rulesDir: string;
@@ -219,6 +224,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     dedupWindowMs: int('DEDUP_WINDOW_MS', 86_400_000, 0, 31_622_400_000),
     dryRunTimeoutMs: int('DRY_RUN_TIMEOUT_MS', 10_000, 1, 600_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
+    checkpointChainLength: int('CHECKPOINT_CHAIN_LENGTH', 20, 1, 1000),
     alertBufferSize: int('ALERT_BUFFER_SIZE', 1000, 1, 1_000_000),
     loadExampleRules: bool('LOAD_EXAMPLE_RULES', true),
     rulesDir: resolve(get('RULES_DIR') ?? DEFAULT_RULES_DIR),

@@ -168,6 +168,8 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
       .getCheckpointConfig()
       .setCheckpointStorage(this.storage.checkpointDir)
       .setMaxRetainedCheckpoints(2)
+      // Checkpoints hold the keys touched since the previous one, not all the state (ADR in docs/fault-tolerance.md).
+      .enableIncrementalCheckpoints(this.config.checkpointChainLength)
       .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     const events = env
       .fromSource(

@@ -54,6 +54,10 @@ export interface PipelineRun {
   readonly restartStrategy?: RestartStrategyConfiguration;
   readonly checkpointing?: boolean;
   readonly store?: CommitStore<string>;
+  /** Incremental checkpoints with chains of this length (memory storage resolves them). */
+  readonly incrementalChain?: number;
+  /** Checkpoint storage (memory when unset). */
+  readonly storage?: string;
 }
 
 /**
@@ -78,6 +82,9 @@ export function runPipeline(run: PipelineRun): {
     autoWatermarkInterval: 20,
   });
   if (run.checkpointing ?? true) env.enableCheckpointing(30);
+  if (run.incrementalChain !== undefined)
+    env.getCheckpointConfig().enableIncrementalCheckpoints(run.incrementalChain);
+  if (run.storage !== undefined) env.getCheckpointConfig().setCheckpointStorage(run.storage);
   if (run.restartStrategy) env.setRestartStrategy(run.restartStrategy);
   const sums = env
     .fromSource(

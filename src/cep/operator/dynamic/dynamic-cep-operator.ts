@@ -382,11 +382,16 @@ export class DynamicCepOperator<T, K, D, OUT>
     const counts = new Map<string, number>();
     for (const p of this.live) {
       let n = 0;
-      this.keyedBackend!.applyToAllKeys(p.id, this.nfaDescriptor, (_key, state) => {
-        const entry = state.value();
-        if (entry?.state !== undefined && entry.version === p.version)
-          n += p.nfa.partialMatchCount(entry.state);
-      });
+      this.keyedBackend!.applyToAllKeys(
+        p.id,
+        this.nfaDescriptor,
+        (_key, state) => {
+          const entry = state.value();
+          if (entry?.state !== undefined && entry.version === p.version)
+            n += p.nfa.partialMatchCount(entry.state);
+        },
+        true,
+      );
       counts.set(p.id, n);
     }
     return counts;

@@ -34,6 +34,9 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
         maxParallelism: parameters.keyed.maxParallelism,
         keyGroupRange: parameters.keyed.keyGroupRange,
         clock: parameters.clock,
+        ...(parameters.keyed.snapshotPlanner !== undefined
+          ? { planner: parameters.keyed.snapshotPlanner }
+          : {}),
       });
     }
     this.operatorStateBackend = new DefaultOperatorStateBackend();
@@ -78,14 +81,14 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
     this.keyedBackend?.dispose();
   }
 
-  snapshotState(_checkpointId: number): OperatorSnapshot {
+  snapshotState(checkpointId: number): OperatorSnapshot {
     let timers: Record<string, KeyGroupedSnapshot> | undefined;
     if (this.timerServices.size > 0) {
       timers = {};
       for (const [name, service] of this.timerServices) timers[name] = service.snapshot();
     }
     return {
-      keyed: this.keyedBackend?.snapshot(),
+      keyed: this.keyedBackend?.snapshot(checkpointId),
       timers,
       operatorState: this.operatorStateBackend.snapshot(),
       watermark: this.currentWatermark,
