@@ -4,7 +4,7 @@
  * alerts SSE stream, process memory, and a summary of a `--cpu-prof` profile.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -70,6 +70,7 @@ export async function startServiceChild(options: ChildOptions = {}): Promise<Ser
   const url = await new Promise<string>((resolveUrl, reject) => {
     const onData = (chunk: Buffer): void => {
       keep(chunk.toString());
+      if (process.env.BENCH_SERVICE_LOG) appendFileSync(process.env.BENCH_SERVICE_LOG, chunk);
       if (listening) return;
       const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
       listening = m !== null;
@@ -78,6 +79,7 @@ export async function startServiceChild(options: ChildOptions = {}): Promise<Ser
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => {
       keep(c.toString());
+      if (process.env.BENCH_SERVICE_LOG) appendFileSync(process.env.BENCH_SERVICE_LOG, c);
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`service did not start in 30 s:\n${output}`)), 30_000).unref();
@@ -139,10 +141,15 @@ export async function deleteJson(url: string, expect: number): Promise<void> {
 }
 
 /** POSTs JSON; throws unless the status is `expect`. Returns the parsed body. */
-export async function postJson(url: string, body: unknown, expect: number): Promise<any> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  expect: number,
+  headers: Record<string, string> = {},
+): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   const text = await res.text();

@@ -3,6 +3,7 @@
  * Kafka mode with `INGEST=kafka`, straight to the service's events topic with kafkajs, as most
  * producers would (no HTTP; key = the event's `user`, kafkajs's default partitioner).
  */
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { WATERMARK_TICK_TYPE } from '../src/service/pipeline/idle-flush-watermarks.js';
 import { postJson } from './service-client.js';
@@ -12,6 +13,8 @@ import type { BenchEvent } from './service-rules.js';
 export interface Ingest {
   /** `http` or `kafka`. */
   readonly name: string;
+  /** Batches sent again after a broken connection (HTTP). */
+  readonly resent?: number;
   /** Sends a batch; resolves when the service (HTTP 202) or the broker (all acks) took it. */
   send(events: readonly BenchEvent[]): Promise<void>;
   /**
@@ -27,12 +30,30 @@ export interface Ingest {
 /** `POST <url>/events`, every event accepted (202 with nothing dead-lettered) or it throws. */
 export function httpIngest(url: string): Ingest {
   const send = async (events: readonly BenchEvent[]): Promise<void> => {
-    const r = await postJson(`${url}/events`, events, 202);
-    if (r.accepted !== events.length)
-      throw new Error(`accepted ${r.accepted} of ${events.length}: ${JSON.stringify(r)}`);
+    // A batch whose connection broke is sent again with the same Idempotency-Key: the service
+    // drops what it already took, as a client that always resends unanswered batches relies on.
+    const headers = { 'idempotency-key': randomUUID() };
+    for (let attempt = 1; ; attempt++) {
+      let r: any;
+      try {
+        r = await postJson(`${url}/events`, events, 202, headers);
+      } catch (e) {
+        if (attempt >= 5 || !(e instanceof TypeError)) throw e; // fetch's network failures
+        resent++;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        continue;
+      }
+      if (r.accepted !== events.length)
+        throw new Error(`accepted ${r.accepted} of ${events.length}: ${JSON.stringify(r)}`);
+      return;
+    }
   };
+  let resent = 0;
   return {
     name: 'http',
+    get resent() {
+      return resent;
+    },
     send,
     advance: (ts) => send([{ type: 'heartbeat', ts, user: 'bench-clock', ip: 'bench-clock' }]),
     close: async () => {},

@@ -111,6 +111,8 @@ interface RunResult {
   readonly peakRss: number;
   /** The engine's own counts at the end: late events, and drops over rule caps (any is suspicious). */
   readonly late: number;
+  /** Batches sent again after a broken connection. */
+  readonly resent: number;
   readonly dropped: number;
 }
 
@@ -257,6 +259,7 @@ async function run(
         );
       return {
         late: sum('cep_late_events_total'),
+        resent: ingest.resent ?? 0,
         dropped: sum('cep_rule_dropped_total'),
         acceptedRate: built / ((tAccepted - t0) / 1000),
         endToEndRate,
@@ -310,6 +313,7 @@ function printRun(label: string, r: RunResult): void {
   if (r.late > 0 || r.dropped > 0) {
     console.log(`    the engine counted ${r.late} late events and ${r.dropped} drops over rule caps`);
   }
+  if (r.resent > 0) console.log(`    ${r.resent} batches sent again after a broken connection`);
   if (extra.length > 0) {
     const first = extra.slice(0, SHOW).map((x) => `${x.id} (${x.kind}, event time ${x.eventTimeEnd})`);
     console.log(`    unplanned or duplicate (${extra.length}): ${first.join('; ')}`);

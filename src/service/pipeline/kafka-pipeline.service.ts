@@ -171,7 +171,8 @@ export class KafkaPipelineService
         // directly, to some partitions) goes idle after IDLE_TIMEOUT_MS, but only once its task
         // has read it to the end: a partition with a backlog is never idle, so its events cannot
         // be overtaken by the other partitions' event time.
-        watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs),
+        // The partition tasks' jobs emit watermarks every 200 ms (the engine's default interval).
+        watermarkStrategy: idleFlushWatermarks(c.outOfOrdernessMs, c.idleFlushMs, { emitIntervalMs: 200 }),
         ...(c.idleTimeoutMs > 0 ? { idleTimeoutMs: c.idleTimeoutMs } : {}),
         serializer: (r) => this.routedCodec.encode(r),
         build: (input, sink, task) => {

@@ -34,13 +34,15 @@ import { RULE_STORE, type RuleStore } from '../rules/rule-store.js';
 import { EmbeddedStorage } from '../storage/embedded-storage.js';
 import { CallbackSink } from './callback-sink.js';
 import { dedupeOptionsOf, RULE_OPERATOR_UIDS } from './dedupe-options.js';
-import { EagerSplitOutputSource } from './eager-split-output-source.js';
+import { EagerSplitOutputSource, type SourceProgress } from './eager-split-output-source.js';
 import { idleFlushWatermarks, WATERMARK_TICK_TYPE } from './idle-flush-watermarks.js';
 import { lateEventsSink } from './late-events-sink.js';
 import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
 
+/** Periodic watermark interval of the engine job (Flink's `autoWatermarkInterval`). */
+const WATERMARK_INTERVAL_MS = 100;
 /** The late output of the rule evaluators (to dead letters). */
 const LATE_EVENTS = new OutputTag<LateGroupedEvent>('late-events');
 
@@ -162,7 +164,10 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
   /** Builds and starts the job, from the latest checkpoint if any. @example `await pipeline.start()` */
   async start(): Promise<void> {
     const log = this.storage.log;
-    const env = new StreamExecutionEnvironment({ parallelism: 1, autoWatermarkInterval: 100 });
+    const env = new StreamExecutionEnvironment({
+      parallelism: 1,
+      autoWatermarkInterval: WATERMARK_INTERVAL_MS,
+    });
     env.enableCheckpointing(this.config.checkpointIntervalMs);
     env
       .getCheckpointConfig()
@@ -171,12 +176,18 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
       // Checkpoints hold the keys touched since the previous one, not all the state (ADR in docs/fault-tolerance.md).
       .enableIncrementalCheckpoints(this.config.checkpointChainLength)
       .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    // Whether the events source read the log to its end on its latest poll (for the idle flush).
+    const progress: SourceProgress = { caughtUp: false };
     const events = env
       .fromSource(
         new EagerSplitOutputSource(
           new LocalLogSource<RuleEvent>({ log, topic: 'events', startingOffsets: 'earliest' }),
+          progress,
         ),
-        idleFlushWatermarks(this.config.outOfOrdernessMs, this.config.idleFlushMs),
+        idleFlushWatermarks(this.config.outOfOrdernessMs, this.config.idleFlushMs, {
+          emitIntervalMs: WATERMARK_INTERVAL_MS,
+          caughtUp: () => progress.caughtUp,
+        }),
         'events',
       )
       .uid('events-source')

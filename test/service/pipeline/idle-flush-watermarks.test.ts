@@ -3,9 +3,11 @@ import type { RuleEvent } from '../../../src/rules/index.js';
 import { idleFlushWatermarks } from '../../../src/service/pipeline/idle-flush-watermarks.js';
 
 /** The generator on a manual clock; `emit()` runs one periodic emit and returns what it emitted. */
-function harness(outOfOrdernessMs: number, idleFlushMs: number) {
+function harness(outOfOrdernessMs: number, idleFlushMs: number, caughtUp?: () => boolean) {
   let now = 0;
-  const generator = idleFlushWatermarks(outOfOrdernessMs, idleFlushMs).createWatermarkGenerator({
+  const generator = idleFlushWatermarks(outOfOrdernessMs, idleFlushMs, {
+    ...(caughtUp !== undefined ? { caughtUp } : {}),
+  }).createWatermarkGenerator({
     currentProcessingTime: () => now,
   });
   const noop = (): void => {};
@@ -53,5 +55,38 @@ describe('idleFlushWatermarks', () => {
     h.event(9500); // the backlog: not late
     h.advance(100);
     expect(h.emit()).toBe(8999);
+  });
+
+  it('does not flush after a quiet emit followed by a long stall: the quiet must span enough emits too', () => {
+    const h = harness(1000, 500); // emits every 100 ms: 5 quiet emits needed
+    h.event(10_000);
+    expect(h.emit()).toBe(8999);
+    h.advance(100);
+    expect(h.emit()).toBe(8999); // quiet from here
+    h.advance(2000); // too busy to take events in (a long snapshot, a metrics walk)
+    expect(h.emit()).toBe(8999); // 2 quiet emits: not idle yet, however long the stall
+    h.event(9200); // what was waiting in the meantime: not late
+    h.advance(100);
+    expect(h.emit()).toBe(8999);
+    for (let i = 0; i < 5; i++) {
+      h.advance(100);
+      expect(h.emit()).toBe(8999);
+    }
+    h.advance(100);
+    expect(h.emit()).toBe(10_000); // quiet emits for 500 ms
+  });
+
+  it('does not flush while the source is held back with input left to read (backpressure)', () => {
+    let caughtUp = false;
+    const h = harness(1000, 500, () => caughtUp);
+    h.event(10_000);
+    expect(h.emit()).toBe(8999);
+    for (let i = 0; i < 20; i++) {
+      h.advance(100);
+      expect(h.emit()).toBe(8999); // quiet emits, but the source did not read its backlog
+    }
+    caughtUp = true; // its latest poll found nothing
+    h.advance(100);
+    expect(h.emit()).toBe(10_000);
   });
 });
