@@ -289,7 +289,15 @@ export class JobExecution implements TaskHost {
     try {
       const from = this.config.restoreFrom;
       if (from !== undefined) {
-        this.restoreFrom = typeof from === 'string' ? await FileCheckpointStorage.loadFrom(from) : from;
+        this.restoreFrom =
+          typeof from === 'string'
+            ? await FileCheckpointStorage.loadFrom(from)
+            : from.base !== undefined &&
+                from.externalPointer !== undefined &&
+                !from.externalPointer.startsWith('memory:')
+              ? // An incremental checkpoint as `triggerCheckpoint` returned it: its chain is on disk.
+                await FileCheckpointStorage.loadFrom(from.externalPointer)
+              : from;
         // A checkpoint that does not fit the job is a configuration error: fail, never restart.
         this.restoredState();
       }

@@ -243,14 +243,14 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     const changes = new Map<string, ChangeSet>();
     for (const [name, state] of this.states) changes.set(name, state.takeChanges());
     const base = plan.base;
-    const delta =
+    const snapshot =
       !plan.full && base !== undefined && this.taken.some((t) => t.checkpointId === base)
         ? this.deltaSnapshot(base, changes)
         : this.fullSnapshot();
     // Snapshots older than the completed base are never needed again.
     if (base !== undefined) this.taken = this.taken.filter((t) => t.checkpointId >= base);
     this.taken.push({ checkpointId: checkpointId!, changes });
-    return delta;
+    return snapshot;
   }
 
   /** Entries of the keys touched since the snapshot for checkpoint `base`, and removals. */

@@ -190,6 +190,51 @@ describe('checkpoints to files in a job', () => {
     expect((await new FileCheckpointStorage(dir).latest())!.checkpointId).toBe(cp.checkpointId + 1);
   });
 
+  it('incremental checkpoints: deltas on disk, and a fresh run restores the chain from the returned checkpoint', async () => {
+    const expectedStore = new CommitStore<string>();
+    const envA = new StreamExecutionEnvironment({ parallelism: 2 });
+    envA.enableCheckpointing(1_000_000);
+    sumJob(envA, new QueueFeed<[string, number]>().push(...events).end(), expectedStore);
+    await envA.execute('uninterrupted');
+    const expected = expectedStore.values().sort();
+
+    const store = new CommitStore<string>();
+    const env1 = new StreamExecutionEnvironment({ parallelism: 2 });
+    env1.enableCheckpointing(1_000_000);
+    env1
+      .getCheckpointConfig()
+      .setCheckpointStorage(dir)
+      .enableIncrementalCheckpoints(10)
+      .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    const feed1 = new QueueFeed<[string, number]>();
+    sumJob(env1, feed1, store);
+    const job1 = env1.execute('incremental');
+    let cp: CompletedCheckpoint | undefined;
+    for (const upTo of [40, 80, 120]) {
+      feed1.push(...events.slice(upTo - 40, upTo));
+      await waitFor(() => feed1.emitted === upTo, `${upTo} events read`);
+      cp = await job1.triggerCheckpoint();
+    }
+    // The first checkpoint is full, the next ones are deltas to the one before; retention (1) keeps
+    // their bases, unlisted.
+    expect(cp!.base).toBe(cp!.checkpointId - 1);
+    expect((await new FileCheckpointStorage(dir).list()).map((h) => h.checkpointId)).toEqual([
+      cp!.checkpointId,
+    ]);
+    expect(existsSync(join(dir, `chk-${cp!.checkpointId - 2}`, '_metadata.base'))).toBe(true);
+    feed1.push(...events.slice(120, 150)); // read, never committed: replayed after the restore
+    await waitFor(() => feed1.emitted === 150, 'more events read');
+    await job1.cancel();
+    expect(store.values()).toHaveLength(120);
+
+    const env2 = new StreamExecutionEnvironment({ parallelism: 2 });
+    env2.enableCheckpointing(1_000_000).getCheckpointConfig().setCheckpointStorage(dir);
+    sumJob(env2, new QueueFeed<[string, number]>().push(...events).end(), store);
+    const job2 = env2.execute({ jobName: 'second', restoreFrom: cp! });
+    expect((await job2).status).toBe(JobStatus.FINISHED);
+    expect(store.values().sort()).toEqual(expected);
+  });
+
   it('a job that fails for good keeps its checkpoints, and a new run restores the latest', async () => {
     const store = new CommitStore<string>();
     const env1 = new StreamExecutionEnvironment({ parallelism: 1 });
