@@ -255,26 +255,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
 
   /** Entries of the keys touched since the snapshot for checkpoint `base`, and removals. */
   private deltaSnapshot(base: number, latest: Map<string, ChangeSet>): KeyGroupedSnapshot {
-    const groups = new Map<number, Map<string, StateGroupSlot>>();
-    const keyGroupOf = new Map<NormalizedKey, number>();
-    const slotOf = (nk: NormalizedKey, key: unknown, name: string, state: AbstractHeapState<any>) => {
-      let keyGroup = keyGroupOf.get(nk);
-      if (keyGroup === undefined) {
-        keyGroup = assignToKeyGroup(key, this.maxParallelism);
-        keyGroupOf.set(nk, keyGroup);
-      }
-      let byState = groups.get(keyGroup);
-      if (byState === undefined) {
-        byState = new Map();
-        groups.set(keyGroup, byState);
-      }
-      let slot = byState.get(name);
-      if (slot === undefined) {
-        slot = { kind: state.kind, raw: state.rawSnapshotValues, entries: [], removed: [] };
-        byState.set(name, slot);
-      }
-      return slot;
-    };
+    const slots = new SlotCollector(this.maxParallelism);
     for (const [name, state] of this.states) {
       // Keys touched since the base: those of every snapshot taken after it, and the latest.
       const changed: ChangeSet = new Map();
@@ -291,73 +272,36 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
       state.snapshotChanges(
         changed,
         (namespace, nk, key, payload) => {
-          slotOf(nk, key, name, state).entries.push([namespace, key, payload]);
+          slots.slotOf(nk, key, name, state).entries.push([namespace, key, payload]);
         },
         (namespace, nk, key) => {
-          slotOf(nk, key, name, state).removed.push([namespace, key]);
+          slots.slotOf(nk, key, name, state).removed.push([namespace, key]);
         },
       );
     }
-    const out: [number, Uint8Array][] = [];
-    for (const [keyGroup, byState] of groups) {
-      const list: StateGroup[] = [];
-      for (const [name, slot] of byState) list.push([name, slot.kind, slot.entries, slot.raw, slot.removed]);
-      out.push([keyGroup, encodeKeyGroup(list)]);
-    }
-    out.sort((a, b) => a[0] - b[0]);
-    return { maxParallelism: this.maxParallelism, groups: out, base };
+    return { maxParallelism: this.maxParallelism, groups: slots.encode(), base };
   }
 
   private fullSnapshot(): KeyGroupedSnapshot {
-    // key group -> state name -> entries
-    const groups = new Map<number, Map<string, [StateKind, RawEntry[], boolean]>>();
-    const bucket = (keyGroup: number, name: string, kind: StateKind, raw: boolean): RawEntry[] => {
-      let byState = groups.get(keyGroup);
-      if (byState === undefined) {
-        byState = new Map();
-        groups.set(keyGroup, byState);
-      }
-      let slot = byState.get(name);
-      if (slot === undefined) {
-        slot = [kind, [], raw];
-        byState.set(name, slot);
-      }
-      return slot[1];
-    };
-    // A key usually has entries in several states and namespaces; hash it once.
-    const keyGroupOf = new Map<NormalizedKey, number>();
+    const slots = new SlotCollector(this.maxParallelism);
     for (const [name, state] of this.states) {
-      const raw = state.rawSnapshotValues;
       state.snapshotEntries((namespace, nk, key, payload) => {
-        let keyGroup = keyGroupOf.get(nk);
-        if (keyGroup === undefined) {
-          keyGroup = assignToKeyGroup(key, this.maxParallelism);
-          keyGroupOf.set(nk, keyGroup);
-        }
-        bucket(keyGroup, name, state.kind, raw).push([namespace, key, payload]);
+        slots.slotOf(nk, key, name, state).entries.push([namespace, key, payload]);
       });
     }
-    const states = new Map<number, StateGroup[]>();
-    for (const [keyGroup, byState] of groups) {
-      const list: StateGroup[] = [];
-      for (const [name, [kind, entries, raw]] of byState) list.push([name, kind, entries, raw]);
-      states.set(keyGroup, list);
-    }
     // Restored state nobody asked for yet must survive into the next checkpoint, as it came.
+    const extra = new Map<number, StateGroup[]>();
     for (const [name, pending] of this.pending) {
       for (const [keyGroup, chunks] of pending.groups) {
-        let list = states.get(keyGroup);
+        let list = extra.get(keyGroup);
         if (list === undefined) {
           list = [];
-          states.set(keyGroup, list);
+          extra.set(keyGroup, list);
         }
         for (const chunk of chunks) list.push([name, pending.kind, chunk.entries, chunk.raw, chunk.removed]);
       }
     }
-    const out: [number, Uint8Array][] = [];
-    for (const [keyGroup, list] of states) out.push([keyGroup, encodeKeyGroup(list)]);
-    out.sort((a, b) => a[0] - b[0]);
-    return { maxParallelism: this.maxParallelism, groups: out };
+    return { maxParallelism: this.maxParallelism, groups: slots.encode(extra) };
   }
 
   restore(snapshots: readonly KeyGroupedSnapshot[]): void {
@@ -417,5 +361,56 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, KeyContex
     this.pending.clear();
     this.perRecordCleanup = [];
     this.taken = [];
+  }
+}
+
+/** Snapshot entries by key group and state, each key's group computed once (a key has entries in several states). */
+class SlotCollector {
+  private readonly groups = new Map<number, Map<string, StateGroupSlot>>();
+  private readonly keyGroupOf = new Map<NormalizedKey, number>();
+
+  constructor(private readonly maxParallelism: number) {}
+
+  slotOf(nk: NormalizedKey, key: unknown, name: string, state: AbstractHeapState<any>): StateGroupSlot {
+    let keyGroup = this.keyGroupOf.get(nk);
+    if (keyGroup === undefined) {
+      keyGroup = assignToKeyGroup(key, this.maxParallelism);
+      this.keyGroupOf.set(nk, keyGroup);
+    }
+    let byState = this.groups.get(keyGroup);
+    if (byState === undefined) {
+      byState = new Map();
+      this.groups.set(keyGroup, byState);
+    }
+    let slot = byState.get(name);
+    if (slot === undefined) {
+      slot = { kind: state.kind, raw: state.rawSnapshotValues, entries: [], removed: [] };
+      byState.set(name, slot);
+    }
+    return slot;
+  }
+
+  /** One blob per key group, by ascending key group; `extra` state groups go after the slots'. */
+  encode(extra?: ReadonlyMap<number, readonly StateGroup[]>): [number, Uint8Array][] {
+    const lists = new Map<number, StateGroup[]>();
+    for (const [keyGroup, byState] of this.groups) {
+      const list: StateGroup[] = [];
+      for (const [name, slot] of byState) {
+        list.push(
+          slot.removed.length > 0
+            ? [name, slot.kind, slot.entries, slot.raw, slot.removed]
+            : [name, slot.kind, slot.entries, slot.raw],
+        );
+      }
+      lists.set(keyGroup, list);
+    }
+    for (const [keyGroup, more] of extra ?? []) {
+      const list = lists.get(keyGroup);
+      if (list === undefined) lists.set(keyGroup, [...more]);
+      else list.push(...more);
+    }
+    const out: [number, Uint8Array][] = [];
+    for (const [keyGroup, list] of lists) out.push([keyGroup, encodeKeyGroup(list)]);
+    return out.sort((a, b) => a[0] - b[0]);
   }
 }

@@ -123,6 +123,28 @@ function sumJob(
 
 const events: [string, number][] = Array.from({ length: 200 }, (_, i) => [`k${i % 7}`, i]);
 
+/** What one uninterrupted run of the sum job commits, sorted. */
+async function uninterruptedSums(): Promise<string[]> {
+  const store = new CommitStore<string>();
+  const env = new StreamExecutionEnvironment({ parallelism: 2 });
+  env.enableCheckpointing(1_000_000); // on, so the sink commits at the final checkpoint
+  sumJob(env, new QueueFeed<[string, number]>().push(...events).end(), store);
+  await env.execute('uninterrupted');
+  return store.values().sort();
+}
+
+/** Checkpoints on demand to `dir`, kept when the job is cancelled (incremental with a chain length). */
+function retainingEnv(incrementalChain?: number): StreamExecutionEnvironment {
+  const env = new StreamExecutionEnvironment({ parallelism: 2 });
+  env.enableCheckpointing(1_000_000);
+  const config = env
+    .getCheckpointConfig()
+    .setCheckpointStorage(dir)
+    .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+  if (incrementalChain !== undefined) config.enableIncrementalCheckpoints(incrementalChain);
+  return env;
+}
+
 describe('checkpoints to files in a job', () => {
   it('keeps only the retained count, deleting older checkpoints after a new one completes', async () => {
     const env = new StreamExecutionEnvironment({ parallelism: 2 });
@@ -151,23 +173,12 @@ describe('checkpoints to files in a job', () => {
   });
 
   it('restores from a file checkpoint in a fresh environment and continues exactly once', async () => {
-    // Expected: one uninterrupted run.
-    const expectedStore = new CommitStore<string>();
-    const envA = new StreamExecutionEnvironment({ parallelism: 2 });
-    envA.enableCheckpointing(1_000_000); // on, so the sink commits at the final checkpoint
-    sumJob(envA, new QueueFeed<[string, number]>().push(...events).end(), expectedStore);
-    await envA.execute('uninterrupted');
-    const expected = expectedStore.values().sort();
+    const expected = await uninterruptedSums();
     expect(expected).toHaveLength(200);
 
     // Run 1: checkpoint after 120 events, then more input, then cancel (keeping the checkpoints).
     const store = new CommitStore<string>();
-    const env1 = new StreamExecutionEnvironment({ parallelism: 2 });
-    env1.enableCheckpointing(1_000_000);
-    env1
-      .getCheckpointConfig()
-      .setCheckpointStorage(dir)
-      .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    const env1 = retainingEnv();
     const feed1 = new QueueFeed<[string, number]>().push(...events.slice(0, 120));
     sumJob(env1, feed1, store);
     const job1 = env1.execute('first');
@@ -191,21 +202,9 @@ describe('checkpoints to files in a job', () => {
   });
 
   it('incremental checkpoints: deltas on disk, and a fresh run restores the chain from the returned checkpoint', async () => {
-    const expectedStore = new CommitStore<string>();
-    const envA = new StreamExecutionEnvironment({ parallelism: 2 });
-    envA.enableCheckpointing(1_000_000);
-    sumJob(envA, new QueueFeed<[string, number]>().push(...events).end(), expectedStore);
-    await envA.execute('uninterrupted');
-    const expected = expectedStore.values().sort();
-
+    const expected = await uninterruptedSums();
     const store = new CommitStore<string>();
-    const env1 = new StreamExecutionEnvironment({ parallelism: 2 });
-    env1.enableCheckpointing(1_000_000);
-    env1
-      .getCheckpointConfig()
-      .setCheckpointStorage(dir)
-      .enableIncrementalCheckpoints(10)
-      .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    const env1 = retainingEnv(10);
     const feed1 = new QueueFeed<[string, number]>();
     sumJob(env1, feed1, store);
     const job1 = env1.execute('incremental');
