@@ -289,15 +289,7 @@ export class JobExecution implements TaskHost {
     try {
       const from = this.config.restoreFrom;
       if (from !== undefined) {
-        this.restoreFrom =
-          typeof from === 'string'
-            ? await FileCheckpointStorage.loadFrom(from)
-            : from.base !== undefined &&
-                from.externalPointer !== undefined &&
-                !from.externalPointer.startsWith('memory:')
-              ? // An incremental checkpoint as `triggerCheckpoint` returned it: its chain is on disk.
-                await FileCheckpointStorage.loadFrom(from.externalPointer)
-              : from;
+        this.restoreFrom = await loadRestorable(from);
         // A checkpoint that does not fit the job is a configuration error: fail, never restart.
         this.restoredState();
       }
@@ -535,4 +527,15 @@ export class JobExecution implements TaskHost {
     this.checkpoints.startPeriodic();
     this.releaseDeployWaiters();
   }
+}
+
+/**
+ * What `restoreFrom` names, ready to restore: a path is loaded; an incremental checkpoint as
+ * `triggerCheckpoint` returned it is loaded again from its directory, which resolves its chain.
+ */
+async function loadRestorable(from: string | CompletedCheckpoint): Promise<CompletedCheckpoint> {
+  if (typeof from === 'string') return FileCheckpointStorage.loadFrom(from);
+  const pointer = from.externalPointer;
+  if (from.base === undefined || pointer === undefined || pointer.startsWith('memory:')) return from;
+  return FileCheckpointStorage.loadFrom(pointer);
 }

@@ -148,7 +148,7 @@ export abstract class AbstractHeapState<E> {
   /** The keys touched since the last call (or since {@link trackChanges}); starts a new set. */
   takeChanges(): ChangeSet {
     const taken = this.changes ?? new Map();
-    this.changes = new Map();
+    if (this.changes !== undefined) this.changes = new Map();
     return taken;
   }
 
