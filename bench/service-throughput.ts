@@ -24,7 +24,10 @@
  *   reading its alert. An alert waits for the watermark (EVENT_OUT_OF_ORDERNESS_MS behind the
  *   newest event, or the idle flush) and for the next checkpoint (alerts commit at checkpoints);
  * - the service's peak RSS (VmHWM and VmRSS sampled every 250 ms);
- * - with PROFILE=1, where the service's time goes (`--cpu-prof`, self time per function).
+ * - with PROFILE=1, where the service's time goes (`--cpu-prof`, self time per function;
+ *   KEEP_PROFILE=1 keeps the `.cpuprofile` files and prints where);
+ * - with BENCH_SERVICE_LOG=<file>, the service's own output appended to that file;
+ * - batches sent again after a broken connection (same Idempotency-Key), when any.
  * Medians over the runs; each run's values in the detail lines.
  *
  * Kafka mode (`MODE=kafka`): the service gets KAFKA_BROKERS from the environment, or a broker this
