@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { WATERMARK_HEADERS } from '../../src/core/connectors/kafka/index.js';
 import type { Alert, RuleEvent } from '../../src/rules/index.js';
 import { runRules } from '../rules/helpers.js';
 import { call, childServiceEnv, eventually, seededRandom, T0 } from '../service/service-harness.js';
-import { compileFixture } from '../util/compile-fixture.js';
+import { useCompiledService } from '../util/compiled-service.js';
 import { CRASH_RULE_DOCS, crashBatches, validated } from '../util/crash-workload.js';
-import { type ServiceProcess, spawnService } from '../util/service-process.js';
 import { offsetsAfter, waitForGroupOffsets } from './group-caught-up.js';
 import { kafkaServiceEnv, uniqueApp } from './kafka-service.js';
 import { TopicRecords } from './topic-records.js';
@@ -24,20 +20,8 @@ const SEED = Number(process.env.KAFKA_DEDUP_SEED ?? Math.floor(Math.random() * 2
 const BATCHES = 30;
 const BATCH_SIZE = 25;
 
-let buildDir: string;
-let entry: string;
-const processes: ServiceProcess[] = [];
-
-beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'cep-kafka-dedup-build-'));
-  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
-}, 180_000);
-
-afterAll(() => {
-  for (const p of processes)
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  rmSync(buildDir, { recursive: true, force: true });
-});
+const service = useCompiledService('cep-kafka-dedup');
+const processes = service.processes;
 
 const RULE_DOCS = CRASH_RULE_DOCS;
 
@@ -74,8 +58,7 @@ describe('idempotent ingest in Kafka mode (4 partitions)', () => {
       LOG_LEVEL: 'log',
       ALERT_BUFFER_SIZE: '10000',
     });
-    let svc = spawnService(entry, env);
-    processes.push(svc);
+    let svc = service.spawn(env);
     let url = await svc.url;
     const alerts = await TopicRecords.start(`${app}-alerts`);
     try {
@@ -101,8 +84,7 @@ describe('idempotent ingest in Kafka mode (4 partitions)', () => {
           throw new Error(`POST /events answered ${r.status}: ${JSON.stringify(r.body)}`);
         await svc.exit;
         note(`batch ${b} unanswered, the service is gone: restarting`);
-        svc = spawnService(entry, env);
-        processes.push(svc);
+        svc = service.spawn(env);
         url = await svc.url;
         return false;
       };
@@ -124,8 +106,7 @@ describe('idempotent ingest in Kafka mode (4 partitions)', () => {
       await new Promise((r) => setTimeout(r, 40));
       if (svc.child.signalCode !== null || svc.child.killed) {
         await svc.exit;
-        svc = spawnService(entry, env);
-        processes.push(svc);
+        svc = service.spawn(env);
         url = await svc.url;
       }
       await ready();

@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { WATERMARK_HEADERS } from '../../src/core/connectors/kafka/index.js';
 import type { Alert, RuleEvent } from '../../src/rules/index.js';
 import { WATERMARK_TICK_TYPE } from '../../src/service/pipeline/idle-flush-watermarks.js';
 import { rulesDir, runRules } from '../rules/helpers.js';
 import { call, childServiceEnv, eventually, seededRandom, T0 } from '../service/service-harness.js';
-import { compileFixture } from '../util/compile-fixture.js';
+import { useCompiledService } from '../util/compiled-service.js';
 import { CRASH_RULE_DOCS, validated } from '../util/crash-workload.js';
-import { type ServiceProcess, spawnService } from '../util/service-process.js';
+import type { ServiceProcess } from '../util/service-process.js';
 import { offsetsAfter, waitForGroupOffsets } from './group-caught-up.js';
 import { kafkaServiceEnv, uniqueApp } from './kafka-service.js';
 import { type TopicRecord, TopicRecords } from './topic-records.js';
@@ -29,20 +28,7 @@ const PACE_MS = 75;
 /** The replica is stopped right after this batch was acknowledged. */
 const STOP_AFTER = 20;
 
-let buildDir: string;
-let entry: string;
-const processes: ServiceProcess[] = [];
-
-beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'cep-kafka-sigterm-build-'));
-  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
-}, 180_000);
-
-afterAll(() => {
-  for (const p of processes)
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  rmSync(buildDir, { recursive: true, force: true });
-});
+const service = useCompiledService('cep-kafka-sigterm');
 
 const RULE_DOCS: Record<string, unknown>[] = [
   JSON.parse(readFileSync(join(rulesDir, 'card-testing.json'), 'utf8')) as Record<string, unknown>,
@@ -90,11 +76,7 @@ async function stopReplicaMidLoad(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> 
     ALERT_BUFFER_SIZE: '10000',
   });
   // Kafka mode keeps nothing on disk (DATA_DIR is unused).
-  const boot = (): ServiceProcess => {
-    const p = spawnService(entry, env);
-    processes.push(p);
-    return p;
-  };
+  const boot = (): ServiceProcess => service.spawn(env);
   const replicas: { name: string; process: ServiceProcess }[] = [];
   onTestFailed(() => {
     console.error(`seed ${SEED} (rerun with KAFKA_SIGTERM_SEED=${SEED}), app ${app}\n${log.join('\n')}`);

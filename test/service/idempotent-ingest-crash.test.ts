@@ -1,17 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
-import { compileFixture } from '../util/compile-fixture.js';
+import { useCompiledService } from '../util/compiled-service.js';
 import { CRASH_RULE_DOCS, crashBatches } from '../util/crash-workload.js';
-import { type ServiceProcess, spawnService } from '../util/service-process.js';
+import type { ServiceProcess } from '../util/service-process.js';
 import {
   awaitCanary,
   CANARY_RULE,
   call,
   childServiceEnv,
+  closeEventTime,
+  committedAlertIds,
   removeServiceDirs,
   seededRandom,
   startService,
@@ -26,32 +25,15 @@ import {
 // from the last checkpoint, is processed twice. Seeded: the seed of each iteration is printed
 // (CRASH_SEED=<n> reruns one).
 
-let buildDir: string;
-let entry: string;
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'cep-dedup-build-'));
-  dirs.push(buildDir);
-  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
-}, 120_000);
-
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  removeServiceDirs();
-});
+const service = useCompiledService('cep-dedup', 120_000);
+afterAll(removeServiceDirs);
 
 const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_FLUSH_MS: '200' };
 
 function boot(dataDir: string): ServiceProcess {
-  const svc = spawnService(
-    entry,
+  return service.spawn(
     childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
   );
-  children.push(svc.child);
-  return svc;
 }
 
 const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
@@ -59,12 +41,6 @@ const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
 // 24 batches of 25 seeded events over 20 users, 1 s apart in event time, every event with an id.
 const BATCHES = crashBatches(seededRandom(11), T0, 24, 25, 20);
 const END = T0 + 24 * 25 * 1000;
-
-/** Closes the last windows and `within` spans, then proves the pipeline caught up. */
-async function finish(url: string): Promise<void> {
-  expect((await call(`${url}/events`, 'POST', [{ type: 'tick', ts: END + 3_600_000 }])).status).toBe(202);
-  await awaitCanary(url, 'end', END + 3_600_001, 30_000);
-}
 
 /** GET /alerts without the canary, as JSON lines sorted by alert id (byte-for-byte comparable). */
 async function alertsOf(url: string): Promise<string[]> {
@@ -74,21 +50,6 @@ async function alertsOf(url: string): Promise<string[]> {
     .filter((a) => a.ruleId !== 'canary')
     .sort((a, b) => (a.alertId < b.alertId ? -1 : 1))
     .map((a) => JSON.stringify(a));
-}
-
-/** Alert ids in the alerts topic of `dataDir` (every record, not only the buffered ones). */
-async function alertIdsIn(dataDir: string): Promise<string[]> {
-  const log = await LocalLog.openReadOnly(join(dataDir, 'log'));
-  const reader = log.reader('alerts', 0);
-  const ids: string[] = [];
-  for (let batch = reader.poll(1000); batch.length > 0; batch = reader.poll(1000)) {
-    for (const r of batch) {
-      const a = jsonValue<{ alertId: string; ruleId: string }>(r);
-      if (a.ruleId !== 'canary') ids.push(a.alertId);
-    }
-  }
-  await log.close();
-  return ids;
 }
 
 /** How many events of the events topic of `dataDir` are further copies of an id already in it. */
@@ -155,7 +116,7 @@ describe('idempotent ingest', () => {
     const ref = await startService(ENV);
     for (const r of rules) expect((await call(`${ref.url}/rules`, 'POST', r)).status).toBe(201);
     for (const batch of BATCHES) expect((await call(`${ref.url}/events`, 'POST', batch)).status).toBe(202);
-    await finish(ref.url);
+    await closeEventTime(ref.url, END);
     const expected = await alertsOf(ref.url);
     await ref.close();
     expect(expected.length).toBeGreaterThan(40);
@@ -166,8 +127,7 @@ describe('idempotent ingest', () => {
     for (const seed of seeds) {
       console.log(`idempotent-ingest-crash: seed ${seed} (CRASH_SEED=${seed} to rerun)`);
       const rng = seededRandom(seed);
-      const dataDir = mkdtempSync(join(tmpdir(), 'cep-dedup-data-'));
-      dirs.push(dataDir);
+      const dataDir = service.tempDir('cep-dedup-data-');
       let svc = boot(dataDir);
       let url = await svc.url;
       for (const r of rules) expect((await call(`${url}/rules`, 'POST', r)).status).toBe(201);
@@ -220,12 +180,12 @@ describe('idempotent ingest', () => {
         svc = boot(dataDir);
         url = await svc.url;
       }
-      await finish(url);
+      await closeEventTime(url, END);
       const got = await alertsOf(url);
       svc.child.kill('SIGTERM');
       await svc.exit;
       expect(got, `seed ${seed}`).toEqual(expected);
-      const ids = await alertIdsIn(dataDir);
+      const ids = await committedAlertIds(dataDir);
       expect(new Set(ids).size, `seed ${seed}: every alert once in the topic`).toBe(ids.length);
       expect(ids.length).toBe(expected.length);
       const copies = await copiesIn(dataDir);

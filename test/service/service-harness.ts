@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { jsonValue, LocalLog } from '../../src/core/index.js';
 import { createApp, loadServiceConfig } from '../../src/service/index.js';
 
 /** A running service on 127.0.0.1 with an ephemeral port and a temp data dir. */
@@ -182,4 +183,26 @@ export async function awaitCanary(url: string, probe: string, ts: number, timeou
     const a = (await call(`${url}/alerts?ruleId=canary&limit=1000`, 'GET')).body as { key: string }[];
     return a.some((x) => x.key === JSON.stringify([['probe', probe]]));
   }, timeoutMs);
+}
+
+/** Moves event time an hour past `end` (closing the last windows and `within` spans) and waits for the canary there. */
+export async function closeEventTime(url: string, end: number): Promise<void> {
+  const r = await call(`${url}/events`, 'POST', [{ type: 'tick', ts: end + 3_600_000 }]);
+  if (r.status !== 202) throw new Error(`tick refused: ${r.status}`);
+  await awaitCanary(url, 'end', end + 3_600_001, 30_000);
+}
+
+/** Alert ids in the alerts topic of `dataDir`, canary left out (every record, not only the buffered ones). */
+export async function committedAlertIds(dataDir: string): Promise<string[]> {
+  const log = await LocalLog.openReadOnly(join(dataDir, 'log'));
+  const reader = log.reader('alerts', 0);
+  const ids: string[] = [];
+  for (let batch = reader.poll(1000); batch.length > 0; batch = reader.poll(1000)) {
+    for (const r of batch) {
+      const a = jsonValue<{ alertId: string; ruleId: string }>(r);
+      if (a.ruleId !== 'canary') ids.push(a.alertId);
+    }
+  }
+  await log.close();
+  return ids;
 }

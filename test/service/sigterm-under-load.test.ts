@@ -1,17 +1,15 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { jsonValue, LocalLog } from '../../src/core/index.js';
-import { compileFixture } from '../util/compile-fixture.js';
+import { useCompiledService } from '../util/compiled-service.js';
 import { CRASH_RULE_DOCS, crashBatches } from '../util/crash-workload.js';
-import { type ServiceProcess, spawnService } from '../util/service-process.js';
+import type { ServiceProcess } from '../util/service-process.js';
 import {
-  awaitCanary,
   CANARY_RULE,
   call,
   childServiceEnv,
+  closeEventTime,
+  committedAlertIds,
   removeServiceDirs,
   seededRandom,
   startService,
@@ -24,32 +22,15 @@ import {
 // on the same DATA_DIR and the rest of the stream follows. The alerts topic must then hold every
 // alert once, the same alerts as an in-process run of the same events without a restart.
 
-let buildDir: string;
-let entry: string;
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'cep-sigterm-build-'));
-  dirs.push(buildDir);
-  entry = compileFixture('src/main.ts', buildDir, { decorators: true, links: ['rules'] });
-}, 120_000);
-
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  removeServiceDirs();
-});
+const service = useCompiledService('cep-sigterm', 120_000);
+afterAll(removeServiceDirs);
 
 const ENV = { LOAD_EXAMPLE_RULES: 'false', CHECKPOINT_INTERVAL_MS: '100', IDLE_FLUSH_MS: '200' };
 
 function boot(dataDir: string): ServiceProcess {
-  const svc = spawnService(
-    entry,
+  return service.spawn(
     childServiceEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'log', ...ENV }),
   );
-  children.push(svc.child);
-  return svc;
 }
 
 const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
@@ -57,25 +38,6 @@ const rules = [CANARY_RULE, ...CRASH_RULE_DOCS];
 // 40 batches of 50 seeded events over 30 users, 1 s apart in event time.
 const BATCHES = crashBatches(seededRandom(7), T0, 40, 50, 30);
 const END = T0 + 40 * 50 * 1000;
-/** Closes the last windows and `within` spans, then proves the pipeline caught up. */
-async function finish(url: string): Promise<void> {
-  expect((await call(`${url}/events`, 'POST', [{ type: 'tick', ts: END + 3_600_000 }])).status).toBe(202);
-  await awaitCanary(url, 'end', END + 3_600_001, 30_000);
-}
-
-async function alertIdsIn(dataDir: string): Promise<string[]> {
-  const log = await LocalLog.openReadOnly(join(dataDir, 'log'));
-  const reader = log.reader('alerts', 0);
-  const ids: string[] = [];
-  for (let batch = reader.poll(1000); batch.length > 0; batch = reader.poll(1000)) {
-    for (const r of batch) {
-      const a = jsonValue<{ alertId: string; ruleId: string }>(r);
-      if (a.ruleId !== 'canary') ids.push(a.alertId);
-    }
-  }
-  await log.close();
-  return ids;
-}
 
 async function eventIdsIn(dataDir: string): Promise<Set<string>> {
   const log = await LocalLog.openReadOnly(join(dataDir, 'log'));
@@ -97,14 +59,13 @@ describe('SIGTERM during load', () => {
     const ref = await startService(ENV);
     for (const r of rules) expect((await call(`${ref.url}/rules`, 'POST', r)).status).toBe(201);
     for (const batch of BATCHES) expect((await call(`${ref.url}/events`, 'POST', batch)).status).toBe(202);
-    await finish(ref.url);
+    await closeEventTime(ref.url, END);
     await ref.close();
-    const expected = await alertIdsIn(ref.dataDir);
+    const expected = await committedAlertIds(ref.dataDir);
     expect(expected.length).toBeGreaterThan(50);
     expect(new Set(expected).size).toBe(expected.length);
 
-    const dataDir = mkdtempSync(join(tmpdir(), 'cep-sigterm-data-'));
-    dirs.push(dataDir);
+    const dataDir = service.tempDir('cep-sigterm-data-');
     const first = boot(dataDir);
     const url = await first.url;
     for (const r of rules) expect((await call(`${url}/rules`, 'POST', r)).status).toBe(201);
@@ -135,11 +96,11 @@ describe('SIGTERM during load', () => {
     const url2 = await second.url;
     for (let b = resumeAt; b < BATCHES.length; b++)
       expect((await call(`${url2}/events`, 'POST', BATCHES[b])).status).toBe(202);
-    await finish(url2);
+    await closeEventTime(url2, END);
     second.child.kill('SIGTERM');
     expect((await second.exit).code).toBe(0);
 
-    const got = await alertIdsIn(dataDir);
+    const got = await committedAlertIds(dataDir);
     expect(new Set(got).size).toBe(got.length); // exactly once
     expect([...got].sort()).toEqual([...expected].sort());
   }, 120_000);
