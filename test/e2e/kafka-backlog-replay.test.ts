@@ -2,7 +2,13 @@ import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Alert, type RuleEvent, validateRule } from '../../src/rules/index.js';
 import { testKafka } from '../integration/kafka/kafka-test-client.js';
 import { runRules } from '../rules/helpers.js';
-import { call, eventually, type RunningService, removeServiceDirs } from '../service/service-harness.js';
+import {
+  call,
+  eventually,
+  NEW_DEVICE_PAYOUT_RULE,
+  type RunningService,
+  removeServiceDirs,
+} from '../service/service-harness.js';
 import { startKafkaService, uniqueApp } from './kafka-service.js';
 
 // Idleness never makes data late: a consumer group that starts behind a backlog of hours of
@@ -18,19 +24,7 @@ afterAll(async () => {
 });
 
 const RULES = [
-  {
-    id: 'new-device-payout',
-    version: 1,
-    status: 'active',
-    kind: 'pattern',
-    key: ['user'],
-    stages: [
-      { name: 'login', condition: 'e.type == "login" && e.newDevice == true' },
-      { name: 'payout', contiguity: 'followedBy', condition: 'e.type == "payout" && e.amount > 500.0' },
-    ],
-    within: 'PT10M',
-    alert: { severity: 'high', message: 'payout of {{payout.amount}} for {{key}}' },
-  },
+  NEW_DEVICE_PAYOUT_RULE,
   {
     id: 'many-payouts',
     version: 1,

@@ -1,6 +1,12 @@
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { testKafka } from '../integration/kafka/kafka-test-client.js';
-import { call, eventually, type RunningService, removeServiceDirs } from '../service/service-harness.js';
+import {
+  call,
+  eventually,
+  NEW_DEVICE_PAYOUT_RULE,
+  type RunningService,
+  removeServiceDirs,
+} from '../service/service-harness.js';
 import { startKafkaService, uniqueApp } from './kafka-service.js';
 import { TopicRecords } from './topic-records.js';
 
@@ -26,19 +32,7 @@ afterAll(async () => {
   removeServiceDirs();
 });
 
-const RULE = {
-  id: 'new-device-payout',
-  version: 1,
-  status: 'active',
-  kind: 'pattern',
-  key: ['user'],
-  stages: [
-    { name: 'login', condition: 'e.type == "login" && e.newDevice == true' },
-    { name: 'payout', contiguity: 'followedBy', condition: 'e.type == "payout" && e.amount > 500.0' },
-  ],
-  within: 'PT10M',
-  alert: { severity: 'high', message: 'payout of {{payout.amount}} for {{key}}' },
-};
+const RULE = NEW_DEVICE_PAYOUT_RULE;
 
 /** Starts a service with 4 partitions per topic, posts RULE, and produces the two events to partition 0 only. */
 async function produceToOnePartition(

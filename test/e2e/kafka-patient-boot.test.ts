@@ -10,6 +10,7 @@ import {
 import {
   call,
   eventually,
+  NEW_DEVICE_PAYOUT_RULE,
   type RunningService,
   removeServiceDirs,
   startService,
@@ -30,19 +31,7 @@ afterAll(async () => {
   removeServiceDirs();
 }, 60_000);
 
-const RULE = {
-  id: 'new-device-payout',
-  version: 1,
-  status: 'active',
-  kind: 'pattern',
-  key: ['user'],
-  stages: [
-    { name: 'login', condition: 'e.type == "login" && e.newDevice == true' },
-    { name: 'payout', contiguity: 'followedBy', condition: 'e.type == "payout" && e.amount > 500.0' },
-  ],
-  within: 'PT10M',
-  alert: { severity: 'high', message: 'payout of {{payout.amount}} for {{key}}' },
-};
+const RULE = NEW_DEVICE_PAYOUT_RULE;
 
 function env(brokers: string, app: string, extra: Record<string, string> = {}): Record<string, string> {
   return {

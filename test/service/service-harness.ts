@@ -206,3 +206,18 @@ export async function committedAlertIds(dataDir: string): Promise<string[]> {
   await log.close();
   return ids;
 }
+
+/** The README's example rule: a login from a new device, then a payout above 500 within 10 minutes. */
+export const NEW_DEVICE_PAYOUT_RULE = {
+  id: 'new-device-payout',
+  version: 1,
+  status: 'active',
+  kind: 'pattern',
+  key: ['user'],
+  stages: [
+    { name: 'login', condition: 'e.type == "login" && e.newDevice == true' },
+    { name: 'payout', contiguity: 'followedBy', condition: 'e.type == "payout" && e.amount > 500.0' },
+  ],
+  within: 'PT10M',
+  alert: { severity: 'high', message: 'payout of {{payout.amount}} for {{key}}' },
+} as const;
