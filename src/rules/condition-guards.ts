@@ -27,6 +27,79 @@ export type GuardValue = string | boolean;
 export interface ConditionGuard {
   readonly field: string;
   readonly values: ReadonlySet<GuardValue>;
+  /** A second necessary requirement, on a numeric field (see {@link inRange}). */
+  readonly range?: NumericRange | undefined;
+}
+
+/**
+ * A necessary requirement of a condition on a numeric field, from comparisons with number
+ * literals (`e.amount > 1000.0 && e.amount <= 1010.0`): the condition can only be true for an
+ * event whose own field `field` is a number in the range (CEL compares `int` and `double`
+ * literals with a JSON number as JavaScript does). Bounds are `-Infinity`/`Infinity` when open.
+ *
+ * @example
+ * ```ts
+ * const r: NumericRange = { field: 'amount', lo: 1000, loOpen: true, hi: 1010, hiOpen: false };
+ * ```
+ */
+export interface NumericRange {
+  readonly field: string;
+  readonly lo: number;
+  readonly loOpen: boolean;
+  readonly hi: number;
+  readonly hiOpen: boolean;
+}
+
+/**
+ * Whether `event` may meet `range`: false only when the condition it came from is certainly
+ * false, i.e. the field is not an own property, or it is a number outside the range. A value of
+ * another type (a string, a bigint) is left to the condition.
+ *
+ * @example
+ * ```ts
+ * inRange({ amount: 5 }, { field: 'amount', lo: 1000, loOpen: true, hi: Infinity, hiOpen: true }); // false
+ * ```
+ */
+export function inRange(event: { readonly [field: string]: unknown }, range: NumericRange): boolean {
+  if (!Object.hasOwn(event, range.field)) return false;
+  const v = event[range.field];
+  if (typeof v !== 'number') return true;
+  return (range.loOpen ? v > range.lo : v >= range.lo) && (range.hiOpen ? v < range.hi : v <= range.hi);
+}
+
+/**
+ * One necessary requirement of a condition, as {@link conditionRequirementsOf} lists them: the
+ * field takes one of `values`, or (with `range`) it is a number in the range.
+ *
+ * @example
+ * ```ts
+ * const r: FieldRequirement = { field: 'type', values: new Set(['login']) };
+ * ```
+ */
+export type FieldRequirement =
+  | { readonly field: string; readonly values: ReadonlySet<GuardValue>; readonly range?: undefined }
+  | { readonly field: string; readonly range: NumericRange; readonly values?: undefined };
+
+/**
+ * Whether `event` may meet every requirement (see {@link inRange}; equalities compare own fields
+ * with `===`).
+ *
+ * @example
+ * ```ts
+ * meetsAll({ type: 'login' }, conditionRequirementsOf('e.type == "login"')); // true
+ * ```
+ */
+export function meetsAll(
+  event: { readonly [field: string]: unknown },
+  reqs: readonly FieldRequirement[],
+): boolean {
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
+    if (r.range !== undefined) {
+      if (!inRange(event, r.range)) return false;
+    } else if (!Object.hasOwn(event, r.field) || !r.values.has(event[r.field] as GuardValue)) return false;
+  }
+  return true;
 }
 
 /**
@@ -40,6 +113,8 @@ export interface ConditionGuard {
 export interface GuardPair {
   readonly field: string;
   readonly value: GuardValue;
+  /** And, when set, the event may meet this range (see {@link inRange}). */
+  readonly range?: NumericRange | undefined;
 }
 
 /**
@@ -69,8 +144,14 @@ export interface RuleGuardInfo {
   readonly strict: boolean;
 }
 
-/** Every necessary requirement found: field -> the values it must take (each one holds on its own). */
-type Requirements = Map<string, Set<GuardValue>>;
+/**
+ * Every necessary requirement found: field -> the values it must take, and field -> the numeric
+ * range it must be in (each one holds on its own).
+ */
+interface Requirements {
+  readonly values: Map<string, Set<GuardValue>>;
+  readonly ranges: Map<string, NumericRange>;
+}
 
 /**
  * The guard of a parsed condition (`RULE_CEL.parse(source).ast`), or `undefined` when the
@@ -80,10 +161,13 @@ type Requirements = Map<string, Set<GuardValue>>;
  * - a bare `e.f` (true only if it is `true`) and `!e.f` (only if `false`);
  * - `A && B`: every requirement of both (values intersected on a shared field), then the best one
  *   is taken: the field `type` if there, else the fewest values;
- * - `A || B`: only fields both sides constrain (values united).
+ * - `A || B`: only fields both sides constrain (values united);
+ * - comparisons of a field with a number literal (`e.f > 5.0`, `10 >= e.f`) give a range
+ *   (intersected under `&&`, the smallest range holding both under `||`): the guard carries one
+ *   (the first found) beside its equality, never alone.
  *
- * Anything else (`!=`, comparisons, `has()`, macros, ternaries, negations of comparisons, numeric
- * or `null` literals, nested fields) gives nothing. An evaluation error makes a condition false,
+ * Anything else (`!=`, `has()`, macros, ternaries, negations, `null` or `uint` literals, nested
+ * fields) gives nothing. An evaluation error makes a condition false,
  * so a missing field never breaks a guard.
  *
  * @example
@@ -93,12 +177,17 @@ type Requirements = Map<string, Set<GuardValue>>;
  */
 export function conditionGuard(ast: ASTNode): ConditionGuard | undefined {
   const reqs = requirements(ast);
-  let best: ConditionGuard | undefined;
-  for (const [field, values] of reqs) {
-    if (field === 'type') return { field, values };
+  let best: { field: string; values: Set<GuardValue> } | undefined;
+  for (const [field, values] of reqs.values) {
+    if (field === 'type') {
+      best = { field, values };
+      break;
+    }
     if (best === undefined || values.size < best.values.size) best = { field, values };
   }
-  return best;
+  if (best === undefined) return undefined;
+  const range = reqs.ranges.values().next().value;
+  return range === undefined ? best : { ...best, range };
 }
 
 /**
@@ -131,14 +220,18 @@ export function conditionGuardOf(source: string): ConditionGuard | undefined {
  * conditionRequirementsOf('e.type == "x" && e.flag'); // [{ field: 'type', values: {'x'} }, { field: 'flag', values: {true} }]
  * ```
  */
-export function conditionRequirementsOf(source: string): ConditionGuard[] {
+export function conditionRequirementsOf(source: string): FieldRequirement[] {
   let ast: ASTNode;
   try {
     ast = (RULE_CEL.parse(source) as unknown as { ast: ASTNode }).ast;
   } catch {
     return [];
   }
-  return [...requirements(ast)].map(([field, values]) => ({ field, values }));
+  const reqs = requirements(ast);
+  const out: FieldRequirement[] = [];
+  for (const [field, values] of reqs.values) out.push({ field, values });
+  for (const [field, range] of reqs.ranges) out.push({ field, range });
+  return out;
 }
 
 /**
@@ -193,21 +286,39 @@ export function isStrictPattern(rule: PatternRule): boolean {
   return false;
 }
 
+/**
+ * The pairs of every source's guard, each (field, value) once; its range is the smallest holding
+ * those of every source naming the pair, and none if one of them has none or they are on
+ * different fields.
+ */
 function unionOf(sources: readonly (string | undefined)[]): RuleGuard {
-  const byField = new Map<string, Set<GuardValue>>();
+  const byField = new Map<string, Map<GuardValue, NumericRange | undefined>>();
   for (const source of sources) {
     if (source === undefined) return 'always';
     const g = conditionGuardOf(source);
     if (g === undefined) return 'always';
     let values = byField.get(g.field);
     if (values === undefined) {
-      values = new Set();
+      values = new Map();
       byField.set(g.field, values);
     }
-    for (const v of g.values) values.add(v);
+    for (const v of g.values) {
+      if (!values.has(v)) values.set(v, g.range);
+      else {
+        const seen = values.get(v);
+        values.set(
+          v,
+          seen === undefined || g.range === undefined || seen.field !== g.range.field
+            ? undefined
+            : rangeHull(seen, g.range),
+        );
+      }
+    }
   }
   const pairs: GuardPair[] = [];
-  for (const [field, values] of byField) for (const value of values) pairs.push({ field, value });
+  for (const [field, values] of byField)
+    for (const [value, range] of values)
+      pairs.push(range === undefined ? { field, value } : { field, value, range });
   return pairs;
 }
 
@@ -215,22 +326,31 @@ function requirements(node: ASTNode): Requirements {
   switch (node.op) {
     case '&&': {
       const left = requirements(node.args[0]);
-      for (const [field, values] of requirements(node.args[1])) {
-        const mine = left.get(field);
-        if (mine === undefined) left.set(field, values);
+      const right = requirements(node.args[1]);
+      for (const [field, values] of right.values) {
+        const mine = left.values.get(field);
+        if (mine === undefined) left.values.set(field, values);
         else for (const v of mine) if (!values.has(v)) mine.delete(v);
+      }
+      for (const [field, range] of right.ranges) {
+        const mine = left.ranges.get(field);
+        left.ranges.set(field, mine === undefined ? range : intersect(mine, range));
       }
       return left;
     }
     case '||': {
       const left = requirements(node.args[0]);
       const right = requirements(node.args[1]);
-      const out: Requirements = new Map();
-      for (const [field, values] of left) {
-        const theirs = right.get(field);
+      const out = none();
+      for (const [field, values] of left.values) {
+        const theirs = right.values.get(field);
         if (theirs === undefined) continue;
         for (const v of theirs) values.add(v);
-        out.set(field, values);
+        out.values.set(field, values);
+      }
+      for (const [field, range] of left.ranges) {
+        const theirs = right.ranges.get(field);
+        if (theirs !== undefined) out.ranges.set(field, rangeHull(range, theirs));
       }
       return out;
     }
@@ -238,36 +358,108 @@ function requirements(node: ASTNode): Requirements {
       const [a, b] = node.args;
       const field = eventField(a) ?? eventField(b);
       const value = eventField(a) === undefined ? literal(a) : literal(b);
-      return field !== undefined && value !== undefined ? single(field, [value]) : new Map();
+      return field !== undefined && value !== undefined ? single(field, [value]) : none();
     }
     case 'in': {
       const [a, list] = node.args;
       const field = eventField(a);
-      if (field === undefined || list.op !== 'list') return new Map();
+      if (field === undefined || list.op !== 'list') return none();
       const values: GuardValue[] = [];
       for (const item of list.args) {
         const v = literal(item);
-        if (v === undefined) return new Map();
+        if (v === undefined) return none();
         values.push(v);
       }
       return single(field, values);
     }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return comparison(node.op, node.args[0], node.args[1]);
     case '!_': {
       const field = eventField(node.args);
-      return field === undefined ? new Map() : single(field, [false]);
+      return field === undefined ? none() : single(field, [false]);
     }
     case '.':
     case '[]': {
       const field = eventField(node);
-      return field === undefined ? new Map() : single(field, [true]);
+      return field === undefined ? none() : single(field, [true]);
     }
     default:
-      return new Map();
+      return none();
   }
 }
 
+function none(): Requirements {
+  return { values: new Map(), ranges: new Map() };
+}
+
 function single(field: string, values: readonly GuardValue[]): Requirements {
-  return new Map([[field, new Set(values)]]);
+  return { values: new Map([[field, new Set(values)]]), ranges: new Map() };
+}
+
+/** `e.f < 5.0`, `5 <= e.f`, ...: the range of `e.f` it requires (a literal on either side). */
+function comparison(op: '<' | '<=' | '>' | '>=', a: ASTNode, b: ASTNode): Requirements {
+  let field = eventField(a);
+  let bound = numberLiteral(b);
+  let relation = op;
+  if (field === undefined) {
+    // `5.0 < e.f` is `e.f > 5.0`.
+    field = eventField(b);
+    bound = numberLiteral(a);
+    relation = op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
+  }
+  if (field === undefined || bound === undefined) return none();
+  const range: NumericRange =
+    relation === '>' || relation === '>='
+      ? { field, lo: bound, loOpen: relation === '>', hi: Number.POSITIVE_INFINITY, hiOpen: true }
+      : { field, lo: Number.NEGATIVE_INFINITY, loOpen: true, hi: bound, hiOpen: relation === '<' };
+  return { values: new Map(), ranges: new Map([[field, range]]) };
+}
+
+/** Both ranges at once (possibly empty: then no number meets it, which is still a requirement). */
+function intersect(a: NumericRange, b: NumericRange): NumericRange {
+  const [lo, loOpen] =
+    a.lo > b.lo ? [a.lo, a.loOpen] : a.lo < b.lo ? [b.lo, b.loOpen] : [a.lo, a.loOpen || b.loOpen];
+  const [hi, hiOpen] =
+    a.hi < b.hi ? [a.hi, a.hiOpen] : a.hi > b.hi ? [b.hi, b.hiOpen] : [a.hi, a.hiOpen || b.hiOpen];
+  return { field: a.field, lo, loOpen, hi, hiOpen };
+}
+
+/**
+ * The smallest range holding both (on `a`'s field).
+ *
+ * @example
+ * ```ts
+ * rangeHull(below10, above20); // from the lower bound of below10 to the upper bound of above20
+ * ```
+ */
+export function rangeHull(a: NumericRange, b: NumericRange): NumericRange {
+  const [lo, loOpen] =
+    a.lo < b.lo ? [a.lo, a.loOpen] : a.lo > b.lo ? [b.lo, b.loOpen] : [a.lo, a.loOpen && b.loOpen];
+  const [hi, hiOpen] =
+    a.hi > b.hi ? [a.hi, a.hiOpen] : a.hi < b.hi ? [b.hi, b.hiOpen] : [a.hi, a.hiOpen && b.hiOpen];
+  return { field: a.field, lo, loOpen, hi, hiOpen };
+}
+
+/**
+ * A number literal (`5`, `5.0`, `-5`) as a JavaScript number, when exact: `int` literals beyond
+ * 2^53 and `uint` literals give none.
+ */
+function numberLiteral(node: ASTNode): number | undefined {
+  if (node.op === '-_') {
+    const v = numberLiteral(node.args as ASTNode);
+    return v === undefined ? undefined : -v;
+  }
+  if (node.op !== 'value') return undefined;
+  const v = node.args as unknown;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
 }
 
 /** `e.f` or `e["f"]` (the event variable: top-level `&&`/`||` never rebinds `e`) -> `f`. */

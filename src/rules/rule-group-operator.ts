@@ -23,7 +23,7 @@ import type {
 import type { Alert } from './alert.js';
 import { compilePatternRule } from './compile-pattern-rule.js';
 import { type CompiledThresholdRule, compileThresholdRule } from './compile-threshold-rule.js';
-import { type ConditionGuard, conditionRequirementsOf } from './condition-guards.js';
+import { conditionRequirementsOf, type FieldRequirement, meetsAll } from './condition-guards.js';
 import type { GroupedEvent, LateGroupedEvent, RuleRef } from './grouped-event.js';
 import { renderAlert, renderThresholdAlert } from './render-alert.js';
 import { isGroupSpec, type PatternRule, type Rule } from './rule.js';
@@ -106,7 +106,7 @@ interface CompiledRule {
    * What an event must have to start a match (from the first stage's condition), or `undefined`
    * when that is not known: a key without partial matches skips other events at no cost.
    */
-  readonly startGuard: readonly ConditionGuard[] | undefined;
+  readonly startGuard: readonly FieldRequirement[] | undefined;
   /** The event counter value when this rule was last fed (so strict rules are not fed twice). */
   fedAt: number;
   /** Caps per key (the rule's `limits` or the defaults). */
@@ -507,7 +507,7 @@ export class RuleGroupOperator
         slot.c = c;
       }
     } else {
-      if (c.startGuard !== undefined && !meets(event, c.startGuard)) return;
+      if (c.startGuard !== undefined && !meetsAll(event, c.startGuard)) return;
       if (!this.isLive(c, ts)) return;
       // No partial match for this key: run the event on the rule's spare empty state, and keep a
       // slot only if the event started something (most events start nothing: no allocation then).
@@ -863,22 +863,13 @@ function canAlert(entry: RuleEntry, acc: WindowAggregate): boolean {
  * What an event must carry to be taken by the first stage of `rule` (its guard), when every match
  * must start there: not for an optional first stage, a group, or a loop that may take nothing.
  */
-function startGuardOf(rule: PatternRule): readonly ConditionGuard[] | undefined {
+function startGuardOf(rule: PatternRule): readonly FieldRequirement[] | undefined {
   const first = rule.stages[0];
   if (first === undefined || isGroupSpec(first) || first.optional === true) return undefined;
   if (first.quantifier !== undefined && (first.quantifier.from ?? 1) < 1) return undefined;
   if (first.condition === undefined) return undefined;
   const reqs = conditionRequirementsOf(first.condition);
   return reqs.length === 0 ? undefined : reqs;
-}
-
-/** Whether `event` meets every requirement (own fields only). */
-function meets(event: RuleEvent, reqs: readonly ConditionGuard[]): boolean {
-  for (let i = 0; i < reqs.length; i++) {
-    const r = reqs[i]!;
-    if (!Object.hasOwn(event, r.field) || !r.values.has(event[r.field] as string)) return false;
-  }
-  return true;
 }
 
 /** The caps of a rule: its own `limits`, else the defaults. */

@@ -19,6 +19,13 @@ const conditionArb = fc.oneof(
     .map(([t, n]) => `e.type == "${t}" && e.v > ${n}`),
   fc.constantFrom('e.type in ["a", "b"]', 'e.type == "c" || e.type == "d"', '"b" == e.type && e.flag'),
   fc.integer({ min: 2, max: 8 }).map((n) => `e.v > ${n}`),
+  // Bands and bounds (the index's numeric ranges).
+  fc
+    .tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 4 }))
+    .map(([t, lo, width]) => `e.type == "${t}" && e.v > ${lo}.0 && e.v <= ${lo + width}.0`),
+  fc
+    .tuple(fc.constantFrom('a', 'b', 'd'), fc.constantFrom('<', '<=', '>='), fc.integer({ min: 0, max: 9 }))
+    .map(([t, op, n]) => `e.type == "${t}" && ${op === '>=' ? `${n} <= e.v` : `e.v ${op} ${n}`}`),
   fc.constant('e.flag == true'),
 );
 

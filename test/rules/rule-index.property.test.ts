@@ -6,7 +6,10 @@ import { type CompiledCondition, compileCondition } from '../../src/rules/compil
 import { ConditionErrors } from '../../src/rules/condition-errors.js';
 import {
   conditionGuardOf,
+  conditionRequirementsOf,
+  inRange,
   isStrictPattern,
+  meetsAll,
   type RuleGuard,
   ruleGuard,
 } from '../../src/rules/condition-guards.js';
@@ -46,6 +49,19 @@ const listLiteral = fc
   )
   .map((vs) => `[${vs.join(', ')}]`);
 
+const numberLiteral = fc.constantFrom(
+  '0',
+  '1',
+  '2',
+  '-1',
+  '0.5',
+  '1.0',
+  '2.5',
+  '-0.5',
+  '-2',
+  '9007199254740993',
+);
+
 const atom: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(access, literal).map(([a, v]) => `${a} == ${v}`), weight: 6 },
   { arbitrary: fc.tuple(literal, access).map(([v, a]) => `${v} == ${a}`), weight: 2 },
@@ -56,6 +72,13 @@ const atom: fc.Arbitrary<string> = fc.oneof(
   },
   { arbitrary: field.map((f) => `has(e.${f})`), weight: 1 },
   { arbitrary: access.map((a) => `${a} > 0.5`), weight: 1 },
+  // Comparisons with number literals (int, double, negative; either side): the index's ranges.
+  {
+    arbitrary: fc
+      .tuple(access, fc.constantFrom('<', '<=', '>', '>='), numberLiteral, fc.boolean())
+      .map(([a, op, n, flip]) => (flip ? `${n} ${op} ${a}` : `${a} ${op} ${n}`)),
+    weight: 5,
+  },
   { arbitrary: access, weight: 2 },
   { arbitrary: access.map((a) => `!${a}`), weight: 2 },
   { arbitrary: fc.constantFrom('true', 'false'), weight: 1 },
@@ -79,6 +102,7 @@ const condition: fc.Arbitrary<string> = fc.letrec<{ c: string }>((tie) => ({
 const eventValue = fc.oneof(
   { arbitrary: fc.constantFrom<unknown>('a', 'b', true, false), weight: 4 },
   { arbitrary: fc.constantFrom<unknown>('c', 'true', 1, 0, 0.5, null, ['a'], { x: 'a' }), weight: 2 },
+  { arbitrary: fc.constantFrom<unknown>(-1, -0.5, 2, 2.5, 3, -0, 1e300, 9007199254740992), weight: 3 },
 );
 const event: fc.Arbitrary<RuleEvent> = fc
   .record(
@@ -131,7 +155,10 @@ function patternRule(conditions: readonly string[]): PatternRule {
 
 function matches(guard: RuleGuard, e: RuleEvent): boolean {
   if (guard === 'always') return true;
-  return guard.some(({ field, value }) => Object.hasOwn(e, field) && e[field] === value);
+  return guard.some(
+    ({ field, value, range }) =>
+      Object.hasOwn(e, field) && e[field] === value && (range === undefined || inRange(e, range)),
+  );
 }
 
 describe('RuleIndex (property)', () => {
@@ -141,6 +168,7 @@ describe('RuleIndex (property)', () => {
     let refused = 0;
     let guarded = 0;
     let trueAndGuarded = 0;
+    let requirementRangesTrue = 0;
     const prop = fc.property(
       fc.array(condition, { minLength: 1, maxLength: 5 }),
       fc.array(event, { minLength: 1, maxLength: 6 }),
@@ -167,12 +195,17 @@ describe('RuleIndex (property)', () => {
             const guard = conditionGuardOf(c.source);
             if (guard !== undefined) guarded++;
             if (!c.compiled.test(e)) return;
+            // Every requirement (the operator's check before starting a match) holds.
+            const reqs = conditionRequirementsOf(c.source);
+            if (reqs.some((r) => r.range !== undefined)) requirementRangesTrue++;
+            expect(meetsAll(e, reqs), `${c.source} on ${JSON.stringify(e)}`).toBe(true);
             if (guard !== undefined) {
               trueAndGuarded++;
               expect(
                 Object.hasOwn(e, guard.field) && guard.values.has(e[guard.field] as never),
                 c.source,
               ).toBe(true);
+              if (guard.range !== undefined) expect(inRange(e, guard.range), c.source).toBe(true);
             }
             // Soundness: the threshold rule of the condition and the pattern rule are candidates.
             expect(out, `${c.source} on ${JSON.stringify(e)}`).toContain(i);
@@ -191,10 +224,13 @@ describe('RuleIndex (property)', () => {
       guarded,
       'true and guarded',
       trueAndGuarded,
+      'true with range requirements',
+      requirementRangesTrue,
     );
     // The grammar must exercise the guards, not only unguarded conditions.
     expect(compiled).toBeGreaterThan(refused);
-    expect(trueAndGuarded).toBeGreaterThan(200);
+    expect(trueAndGuarded).toBeGreaterThan(120);
+    expect(requirementRangesTrue).toBeGreaterThan(100);
   });
 });
 
@@ -298,6 +334,89 @@ function expectSameWithoutNoise(pattern: () => Pattern<OracleEvent, any>, noisy:
   );
   expect(skipped.matches).toEqual(all.matches);
 }
+
+describe('RuleIndex with numeric ranges (property)', () => {
+  // Many rules on a few types with bands, open bounds and unions of bands on a numeric field (the
+  // shape of amount thresholds): the candidates are exactly the rules whose guard admits the
+  // event, and include every rule one of whose conditions is true.
+  const bound = fc.constantFrom('-2', '-0.5', '0', '1', '1.5', '2', '3', '10', '1e300');
+  const band = fc
+    .tuple(
+      fc.constantFrom('"a"', '"b"', '"c"'),
+      fc.option(fc.tuple(fc.constantFrom('>', '>='), bound)),
+      fc.option(fc.tuple(fc.constantFrom('<', '<='), bound)),
+      fc.boolean(),
+    )
+    .map(([type, lower, upper, flip]) => {
+      const parts = [`e.type == ${type}`];
+      if (lower !== null)
+        parts.push(
+          flip ? `${lower[1]} ${lower[0] === '>' ? '<' : '<='} e.amount` : `e.amount ${lower[0]} ${lower[1]}`,
+        );
+      if (upper !== null) parts.push(`e.amount ${upper[0]} ${upper[1]}`);
+      return parts.join(' && ');
+    });
+  const rangeCondition = fc.oneof(
+    { arbitrary: band, weight: 6 },
+    { arbitrary: fc.tuple(band, band).map(([a, b]) => `(${a}) || (${b})`), weight: 2 },
+    { arbitrary: fc.tuple(band, band).map(([a, b]) => `(${a}) && (${b})`), weight: 1 },
+  );
+  const amount = fc.oneof(
+    { arbitrary: fc.constantFrom<unknown>(-2, -0.5, 0, -0, 1, 1.5, 2, 3, 10, 1e300), weight: 6 },
+    { arbitrary: fc.double({ min: -5, max: 12, noNaN: true }), weight: 4 },
+    { arbitrary: fc.constantFrom<unknown>('1', null, true, [1], undefined), weight: 1 },
+  );
+  const rangeEvent = fc
+    .tuple(fc.constantFrom('a', 'b', 'c', 'd'), amount)
+    .map(([type, a]) => ({ ts: 1, type, ...(a === undefined ? {} : { amount: a }) }) as unknown as RuleEvent);
+
+  it('finds exactly the rules whose bands hold the amount', () => {
+    const errors = new ConditionErrors();
+    let trueRanged = 0;
+    let skippedByRange = 0;
+    const prop = fc.property(
+      fc.array(fc.array(rangeCondition, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+      fc.array(rangeEvent, { minLength: 1, maxLength: 8 }),
+      (ruleSources, events) => {
+        const rules: Rule[] = ruleSources.map((sources, i) =>
+          sources.length === 1
+            ? thresholdRule(`t${i}`, sources[0]!)
+            : { ...patternRule(sources), id: `p${i}` },
+        );
+        const entries = rules.map((rule, position) => ({ rule: position, guard: ruleGuard(rule).guard }));
+        const index = RuleIndex.build(entries);
+        const compiled = ruleSources.map((sources) =>
+          sources.map((source) => {
+            const c = compileCondition(source, { ruleId: 'x', errors });
+            if (!c.ok) throw new Error(`${source}: ${c.message}`);
+            return c.condition;
+          }),
+        );
+        const out: number[] = [];
+        for (const e of events) {
+          index.candidates(e, out);
+          const expected = entries.filter((x) => matches(x.guard, e)).map((x) => x.rule);
+          expect(out).toEqual(expected);
+          compiled.forEach((conditions, i) => {
+            const typeMatches =
+              entries[i]!.guard !== 'always' &&
+              (entries[i]!.guard as readonly { value: unknown }[]).some((p) => p.value === e.type);
+            if (typeMatches && !out.includes(i)) skippedByRange++;
+            for (const c of conditions) {
+              if (!c.test(e)) continue;
+              trueRanged++;
+              expect(out, `${ruleSources[i]!.join(' ; ')} on ${JSON.stringify(e)}`).toContain(i);
+            }
+          });
+        }
+      },
+    );
+    fc.assert(prop, { seed, numRuns: 800 });
+    console.log('range conditions true', trueRanged, 'rules of the type left out by a range', skippedByRange);
+    expect(trueRanged).toBeGreaterThan(500);
+    expect(skippedByRange).toBeGreaterThan(500);
+  });
+});
 
 describe('strict patterns (property)', () => {
   it('the noise event type is accepted by no condition', () => {

@@ -227,11 +227,71 @@ describe('ruleGuard', () => {
 
   it('threshold rules: the filter, or always without one', () => {
     expect(ruleGuard(threshold('e.type == "payment" && e.amount < 5.0'))).toEqual({
-      guard: types('payment'),
+      guard: [
+        {
+          field: 'type',
+          value: 'payment',
+          range: { field: 'amount', lo: Number.NEGATIVE_INFINITY, loOpen: true, hi: 5, hiOpen: true },
+        },
+      ],
       strict: false,
     });
     expect(ruleGuard(threshold())).toEqual({ guard: 'always', strict: false });
     expect(ruleGuard(threshold('e.amount < 5.0')).guard).toBe('always');
+  });
+
+  it('ranges: from comparisons with number literals, intersected under &&, united under ||', () => {
+    const range = (source: string) => conditionGuardOf(source)?.range;
+    expect(range('e.type == "p" && e.amount > 1000.0 && e.amount <= 1010.0')).toEqual({
+      field: 'amount',
+      lo: 1000,
+      loOpen: true,
+      hi: 1010,
+      hiOpen: false,
+    });
+    expect(range('e.type == "p" && 5 <= e.amount')).toEqual({
+      field: 'amount',
+      lo: 5,
+      loOpen: false,
+      hi: Number.POSITIVE_INFINITY,
+      hiOpen: true,
+    });
+    expect(range('e.type == "p" && e.amount >= -3 && e.amount < 2.5 && e.amount > -1')).toEqual({
+      field: 'amount',
+      lo: -1,
+      loOpen: true,
+      hi: 2.5,
+      hiOpen: true,
+    });
+    expect(range('(e.type == "p" && e.amount < 1.0) || (e.type == "q" && e.amount >= 9.0)')).toEqual({
+      field: 'amount',
+      lo: Number.NEGATIVE_INFINITY,
+      loOpen: true,
+      hi: Number.POSITIVE_INFINITY,
+      hiOpen: true,
+    });
+    // Not exact as a number, or not a literal: no range.
+    expect(range('e.type == "p" && e.amount > 9007199254740993')).toBeUndefined();
+    expect(range('e.type == "p" && e.amount > 5u')).toBeUndefined();
+    expect(range('e.type == "p" && e.amount > e.limit')).toBeUndefined();
+    expect(range('e.type == "p" && !(e.amount > 5.0)')).toBeUndefined();
+  });
+
+  it('ranges narrow the candidates of a value', () => {
+    const rules = [1000, 1010, 1020].map((lo, i) => ({
+      rule: `r${i}`,
+      guard: ruleGuard(threshold(`e.type == "payout" && e.amount > ${lo}.0 && e.amount <= ${lo + 10}.0`))
+        .guard,
+    }));
+    rules.push({ rule: 'all', guard: ruleGuard(threshold('e.type == "payout"')).guard });
+    const index = RuleIndex.build(rules);
+    const out: string[] = [];
+    expect(index.candidates({ type: 'payout', amount: 500 }, out)).toEqual(['all']);
+    expect(index.candidates({ type: 'payout', amount: 1015 }, out)).toEqual(['r1', 'all']);
+    expect(index.candidates({ type: 'payout', amount: 1010 }, out)).toEqual(['r0', 'all']);
+    expect(index.candidates({ type: 'payout' }, out)).toEqual(['all']);
+    // Not a number: left to the conditions.
+    expect(index.candidates({ type: 'payout', amount: '1015' }, out)).toEqual(['r0', 'r1', 'r2', 'all']);
   });
 
   it('detects strict contiguity', () => {
