@@ -144,6 +144,74 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
   const errors = scope.errors ?? conditionErrors;
   const ruleId = scope.ruleId;
   const tsField = scope.timestampField ?? 'ts';
+  const maxSteps = scope.maxEvaluationSteps ?? RULE_LIMITS.maxEvaluationSteps;
+  let evaluation: Evaluation;
+  if (matchedStages.length === 0) {
+    // A function of the event alone: one evaluation per event for every rule with this condition.
+    const key = `${tsField}\u0000${maxSteps}\u0000${source}`;
+    let memo = SHARED.get(key);
+    if (memo === undefined) {
+      memo = memoized(evaluationOf(ast, evaluate, matchedStages, tsField, maxSteps));
+      if (SHARED.size >= SHARED_MAX) SHARED.delete(SHARED.keys().next().value!);
+      SHARED.set(key, memo);
+    }
+    evaluation = memo;
+  } else {
+    evaluation = evaluationOf(ast, evaluate, matchedStages, tsField, maxSteps);
+  }
+  const run = evaluation.run;
+  const test = (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+    const outcome = run(event, ctx);
+    if (outcome === true || outcome === false) return outcome;
+    errors.record(ruleId, outcome.failure);
+    return false;
+  };
+  const compiled = evaluation.compiled;
+  return { ok: true, condition: { source, matchedStages, ast, compiled, test } };
+}
+
+/** One evaluation's outcome: the condition's value, or why it failed (counted by each rule). */
+type Outcome = boolean | { readonly failure: unknown };
+
+/** How a condition is evaluated, shared by the rules that have it when it reads only the event. */
+interface Evaluation {
+  readonly compiled: boolean;
+  run(event: RuleEvent, ctx: ConditionContext<RuleEvent> | undefined): Outcome;
+}
+
+/**
+ * Evaluations of the conditions that read only the event, by source (and timestamp field and step
+ * budget), each remembering its last event and outcome: rules that share a condition (risk rules
+ * often start alike, `e.type == "login" && e.newDevice`) evaluate it once per event. Events are
+ * never changed once parsed, so the same object means the same outcome. Bounded: past the limit
+ * the oldest is forgotten (the conditions holding it keep it).
+ */
+const SHARED = new Map<string, Evaluation>();
+const SHARED_MAX = 10_000;
+
+function memoized(inner: Evaluation): Evaluation {
+  let last: RuleEvent | undefined;
+  let lastOutcome: Outcome = false;
+  return {
+    compiled: inner.compiled,
+    run: (event, ctx) => {
+      if (event === last) return lastOutcome;
+      const outcome = inner.run(event, ctx);
+      last = event;
+      lastOutcome = outcome;
+      return outcome;
+    },
+  };
+}
+
+/** The compiled closures, with the interpreter for what they do not model (see {@link compileCondition}). */
+function evaluationOf(
+  ast: ASTNode,
+  evaluate: (vars: Record<string, unknown>) => unknown,
+  matchedStages: readonly string[],
+  tsField: string,
+  maxSteps: number,
+): Evaluation {
   const interpret = (event: RuleEvent, ctx: ConditionContext<RuleEvent> | undefined): unknown => {
     if (matchedStages.length === 0) return evaluate({ e: plainDataView(event), ts: event[tsField] });
     // A null-prototype object: stage names are plain keys, nothing inherited to reach.
@@ -152,12 +220,11 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
       matched[name] = ctx ? [...ctx.getEventsForPattern(name)].map(plainDataView) : [];
     return evaluate({ e: plainDataView(event), ts: event[tsField], matched });
   };
-  const result = (r: unknown): boolean => {
+  const result = (r: unknown): Outcome => {
     if (r === true) return true;
-    if (r !== false) errors.record(ruleId, new Error(`condition returned ${typeof r}, not bool`));
+    if (r !== false) return { failure: new Error(`condition returned ${typeof r}, not bool`) };
     return false;
   };
-  const maxSteps = scope.maxEvaluationSteps ?? RULE_LIMITS.maxEvaluationSteps;
   const compiled = compileCel(ast, {
     stages: matchedStages,
     timestampField: tsField,
@@ -165,16 +232,15 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
   });
   // After compileCel, which reads the comprehensions' own `condition` functions.
   const loops = boundComprehensions(ast, maxSteps);
-  const interpretTest = !loops
-    ? (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+  const interpretRun = !loops
+    ? (event: RuleEvent, ctx: ConditionContext<RuleEvent> | undefined): Outcome => {
         try {
           return result(interpret(event, ctx));
         } catch (e) {
-          errors.record(ruleId, e);
-          return false;
+          return { failure: e };
         }
       }
-    : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
+    : (event: RuleEvent, ctx: ConditionContext<RuleEvent> | undefined): Outcome => {
         EVALUATION_STEPS.n = 0;
         let r: unknown;
         let failed = false;
@@ -186,38 +252,26 @@ export function compileCondition(source: string, scope: ConditionScope): Conditi
           failure = e;
         }
         // Over the budget, whatever the interpreter made of the abort (an error can be absorbed).
-        if (stepsExceeded(maxSteps)) {
-          errors.record(ruleId, budgetExceeded(maxSteps));
-          return false;
-        }
-        if (failed) {
-          errors.record(ruleId, failure);
-          return false;
-        }
+        if (stepsExceeded(maxSteps)) return { failure: budgetExceeded(maxSteps) };
+        if (failed) return { failure };
         return result(r);
       };
-  const test =
-    compiled === undefined
-      ? interpretTest
-      : (event: RuleEvent, ctx?: ConditionContext<RuleEvent>): boolean => {
-          try {
-            const r = compiled.run(event, ctx);
-            if (r === true) return true;
-            if (r instanceof CelRuntimeError) {
-              errors.record(ruleId, r);
-              return false;
-            }
-            return result(r);
-          } catch (e) {
-            if (e !== CEL_DEOPT) {
-              errors.record(ruleId, e);
-              return false;
-            }
-          }
-          // A case the compiled form does not model: the interpreter decides.
-          return interpretTest(event, ctx);
-        };
-  return { ok: true, condition: { source, matchedStages, ast, compiled: compiled !== undefined, test } };
+  if (compiled === undefined) return { compiled: false, run: interpretRun };
+  return {
+    compiled: true,
+    run: (event, ctx) => {
+      try {
+        const r = compiled.run(event, ctx);
+        if (r === true) return true;
+        if (r instanceof CelRuntimeError) return { failure: r };
+        return result(r);
+      } catch (e) {
+        if (e !== CEL_DEOPT) return { failure: e };
+      }
+      // A case the compiled form does not model: the interpreter decides.
+      return interpretRun(event, ctx);
+    },
+  };
 }
 
 interface References {
