@@ -70,7 +70,7 @@ export type RuleTableChange =
  */
 export const RuleTable = {
   /** The broadcast state holding the rules, by id. */
-  descriptor: new MapStateDescriptor<string, RuleEntry>('rules'),
+  descriptor: new MapStateDescriptor<string, RuleEntry>('rules').withImmutableValues(),
 
   /** Applies one update (validated here: updates come from outside the job). */
   apply(

@@ -15,6 +15,8 @@ type Registered =
       readonly mode: 'broadcast';
       readonly state: HeapBroadcastState<any, any>;
       readonly descriptor: MapStateDescriptor<any, any>;
+      /** With immutable values: the bytes of each value object serialized so far. */
+      readonly encoded: WeakMap<object, Uint8Array> | undefined;
     };
 
 /**
@@ -61,7 +63,8 @@ export class DefaultOperatorStateBackend implements OperatorStateBackend {
       this.pendingBroadcast.delete(descriptor.name);
       for (const [key, bytes] of pending) state.put(key as K, descriptor.serializer.deserialize(bytes));
     }
-    this.registered.set(descriptor.name, { mode: 'broadcast', state, descriptor });
+    const encoded = descriptor.valuesImmutable ? new WeakMap<object, Uint8Array>() : undefined;
+    this.registered.set(descriptor.name, { mode: 'broadcast', state, descriptor, encoded });
     return state;
   }
 
@@ -111,7 +114,17 @@ export class DefaultOperatorStateBackend implements OperatorStateBackend {
     for (const [name, reg] of this.registered) {
       const serializer = reg.descriptor.serializer;
       if (reg.mode === 'broadcast') {
-        broadcast[name] = reg.state.entries().map(([key, value]) => [key, serializer.serialize(value)]);
+        const encoded = reg.encoded;
+        broadcast[name] = reg.state.entries().map(([key, value]) => {
+          if (encoded === undefined || typeof value !== 'object' || value === null)
+            return [key, serializer.serialize(value)];
+          let bytes = encoded.get(value);
+          if (bytes === undefined) {
+            bytes = serializer.serialize(value);
+            encoded.set(value, bytes);
+          }
+          return [key, bytes];
+        });
       } else {
         (reg.mode === 'list' ? list : union)[name] = reg.state.view().map((v) => serializer.serialize(v));
       }

@@ -57,6 +57,24 @@ export class ListStateDescriptor<T> extends StateDescriptor<import('./state.js')
 /** Describes a {@link MapState}; map keys must be strings, numbers or booleans. */
 export class MapStateDescriptor<UK, UV> extends StateDescriptor<import('./state.js').MapState<UK, UV>, UV> {
   readonly kind = 'map' as const;
+  /** See {@link MapStateDescriptor.withImmutableValues}. */
+  valuesImmutable = false;
+
+  /**
+   * Promises that a value is never changed in place once put (only replaced by another `put`):
+   * a broadcast state's snapshots then reuse the bytes of the values not replaced since the last
+   * one, instead of serializing every value at every checkpoint (large rule tables). Not in
+   * Flink, whose heap broadcast state serializes every value.
+   *
+   * @example
+   * ```ts
+   * const rules = new MapStateDescriptor<string, RuleEntry>('rules').withImmutableValues();
+   * ```
+   */
+  withImmutableValues(): this {
+    this.valuesImmutable = true;
+    return this;
+  }
 }
 
 /** Describes a {@link ReducingState}. */

@@ -62,6 +62,37 @@ describe('DefaultOperatorStateBackend', () => {
     expect(restored[1]!.getBroadcastState(bcD()).contains('r1')).toBe(true);
   });
 
+  it('reuses the bytes of broadcast values not replaced since, when values are declared immutable', () => {
+    const backend = new DefaultOperatorStateBackend();
+    const d = new MapStateDescriptor<string, { v: number }>('immutable').withImmutableValues();
+    const bc = backend.getBroadcastState(d);
+    bc.put('a', { v: 1 });
+    bc.put('b', { v: 2 });
+    const first = new Map(backend.snapshot().broadcast.immutable!.map(([k, b]) => [k, b]));
+    bc.put('b', { v: 3 });
+    const second = new Map(backend.snapshot().broadcast.immutable!.map(([k, b]) => [k, b]));
+    expect(second.get('a')).toBe(first.get('a')); // the same bytes, not serialized again
+    expect(second.get('b')).not.toBe(first.get('b'));
+    const restored = new DefaultOperatorStateBackend();
+    restored.restore([backend.snapshot()], 0, 1);
+    expect([...restored.getBroadcastState(d).immutableEntries()]).toEqual([
+      ['a', { v: 1 }],
+      ['b', { v: 3 }],
+    ]);
+  });
+
+  it('serializes broadcast values afresh at every snapshot by default (changes in place are kept)', () => {
+    const backend = new DefaultOperatorStateBackend();
+    const d = new MapStateDescriptor<string, { v: number }>('mutable');
+    const value = { v: 1 };
+    backend.getBroadcastState(d).put('a', value);
+    backend.snapshot();
+    value.v = 2;
+    const restored = new DefaultOperatorStateBackend();
+    restored.restore([backend.snapshot()], 0, 1);
+    expect(restored.getBroadcastState(d).get('a')).toEqual({ v: 2 });
+  });
+
   it('broadcast state supports the map API', () => {
     const bc = new DefaultOperatorStateBackend().getBroadcastState(bcD());
     bc.putAll([
