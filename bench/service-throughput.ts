@@ -76,7 +76,7 @@ const list = (name: string, dflt: string): number[] =>
 
 const RULE_COUNTS = list('RULES', '1,10,100,1000');
 /** Events per rule count (one number for all, or a list aligned with RULES). */
-const EVENT_COUNTS = list('EVENTS', '200000,100000,50000,10000');
+const EVENT_COUNTS = list('EVENTS', '200000,100000,100000,50000');
 const KEYS = num('KEYS', 100_000);
 const BATCH = num('BATCH', 500);
 const INFLIGHT = num('INFLIGHT', 4);

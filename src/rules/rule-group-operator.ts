@@ -804,27 +804,31 @@ export class RuleGroupOperator
   private encode(k: KeyRules): Uint8Array {
     if (k.enc !== undefined) return k.enc;
     // One serialization for the key: events shared by several rules' partial matches (the same
-    // object in their buffers) are written once.
-    const p: Array<{ id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }> = [];
+    // object in their buffers) are written once. Slots as flat tuples: a checkpoint writes every
+    // key touched since the previous one, and keys hold tens of slots (one per rule with partial
+    // matches), so property names repeated per slot and per run would be most of the bytes.
+    const p: SlotTuple[] = [];
     for (const slot of k.p) {
       const c = this.compiledOf(slot.id, slot.v);
-      if (c?.compiledNfa !== undefined)
-        p.push({ id: slot.id, v: slot.v, s: nfaStateToData(c.compiledNfa, slot.s), t: slot.t });
+      if (c?.compiledNfa !== undefined) p.push(slotTuple(slot, nfaStateToData(c.compiledNfa, slot.s)));
     }
-    k.enc = new Uint8Array(serialize({ q: k.q, p, w: k.w, next: k.next, a: k.a }));
+    k.enc = new Uint8Array(serialize({ f: SLOT_FORMAT, q: k.q, p, w: k.w, next: k.next, a: k.a }));
     return k.enc;
   }
 
   private decode(bytes: Uint8Array): KeyRules {
     const data = deserialize(bytes) as {
+      f?: number;
       q: Queue | undefined;
-      p: Array<{ id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
+      p: Array<SlotTuple | { id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
       w: WindowSlot[];
       next: number | undefined;
       a?: Map<string, { m: number; n: number }>;
     };
     const p: PatternSlot[] = [];
-    for (const e of data.p) {
+    for (const entry of data.p) {
+      // Before the flat tuples (no `f`), slots were objects holding `nfaStateToData`.
+      const e = Array.isArray(entry) ? slotOfTuple(entry) : entry;
       const c = this.compiledOf(e.id, e.v);
       if (c?.compiledNfa === undefined) continue; // a version that no longer compiles: its matches go
       const s = nfaStateFromData(c.compiledNfa, e.s);
@@ -832,6 +836,81 @@ export class RuleGroupOperator
     }
     return { q: data.q, p, w: data.w, next: data.next, a: data.a };
   }
+}
+
+/** The format of {@link SlotTuple}s in a key's snapshot. */
+const SLOT_FORMAT = 2;
+
+/**
+ * A pattern slot in a snapshot: id, version, next timeout, the buffer's next event id, the runs
+ * (4 values each: state name, start and previous timestamps, start event id; the partial matches
+ * first, `partial` of them, then the completed ones), the buffer's events (3 each: id, event,
+ * timestamp), its nodes (4 each: id, stage, event id, previous node) and the runs' last nodes.
+ */
+type SlotTuple = [
+  id: string,
+  v: number,
+  t: number | undefined,
+  nextEventId: number,
+  runs: (string | number | null)[],
+  partial: number,
+  events: unknown[],
+  nodes: (string | number | null)[],
+  roots: (number | null)[],
+];
+
+function slotTuple(slot: PatternSlot, data: NFAStateData<RuleEvent>): SlotTuple {
+  const runs: (string | number | null)[] = [];
+  for (const r of data.partialMatches)
+    runs.push(r.state, r.startTimestamp, r.previousTimestamp, r.startEventId);
+  for (const r of data.completedMatches)
+    runs.push(r.state, r.startTimestamp, r.previousTimestamp, r.startEventId);
+  const b = data.buffer;
+  const events: unknown[] = [];
+  for (const [id, event, ts] of b.events) events.push(id, event, ts);
+  const nodes: (string | number | null)[] = [];
+  for (const [id, stage, eventId, previous] of b.nodes) nodes.push(id, stage, eventId, previous);
+  return [slot.id, slot.v, slot.t, b.nextEventId, runs, data.partialMatches.length, events, nodes, b.roots];
+}
+
+function slotOfTuple(tuple: SlotTuple): {
+  id: string;
+  v: number;
+  s: NFAStateData<RuleEvent>;
+  t: number | undefined;
+} {
+  const [id, v, t, nextEventId, runs, partial, events, nodes, roots] = tuple;
+  const all: NFAStateData<RuleEvent>['partialMatches'] = [];
+  for (let i = 0; i < runs.length; i += 4) {
+    all.push({
+      state: runs[i] as string,
+      startTimestamp: runs[i + 1] as number,
+      previousTimestamp: runs[i + 2] as number,
+      startEventId: runs[i + 3] as number | null,
+    });
+  }
+  const bufferEvents: NFAStateData<RuleEvent>['buffer']['events'] = [];
+  for (let i = 0; i < events.length; i += 3)
+    bufferEvents.push([events[i] as number, events[i + 1] as RuleEvent, events[i + 2] as number]);
+  const bufferNodes: NFAStateData<RuleEvent>['buffer']['nodes'] = [];
+  for (let i = 0; i < nodes.length; i += 4)
+    bufferNodes.push([
+      nodes[i] as number,
+      nodes[i + 1] as string,
+      nodes[i + 2] as number,
+      nodes[i + 3] as number | null,
+    ]);
+  return {
+    id,
+    v,
+    t,
+    s: {
+      version: 2,
+      partialMatches: all.slice(0, partial),
+      completedMatches: all.slice(partial),
+      buffer: { nextEventId, events: bufferEvents, nodes: bufferNodes, roots },
+    },
+  };
 }
 
 /** The smallest of a queue's timestamps (a loop: a queue may be long). */

@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
   decodeOperatorSnapshot,
@@ -6,6 +7,12 @@ import {
   OperatorTestHarness,
   OutputTag,
 } from '../../src/core/index.js';
+import type { OperatorSnapshot } from '../../src/core/runtime/stream-operator.js';
+import {
+  decodeKeyGroup,
+  encodeKeyGroup,
+  type StateGroup,
+} from '../../src/core/state/keyed-snapshot-format.js';
 import {
   type Alert,
   type GroupedEvent,
@@ -172,6 +179,28 @@ describe('RuleGroupOperator', () => {
     }
   });
 
+  it('restores snapshots written before slots were flat tuples (object slots holding the NFA data)', async () => {
+    const whole = new OperatorTestHarness<Alert>(factory(), { keyed: true });
+    await whole.open();
+    apply(whole, script);
+    const expected = out(whole.events);
+    let converted = 0;
+    for (let k = 0; k <= script.length; k++) {
+      const before = new OperatorTestHarness<Alert>(factory(), { keyed: true });
+      await before.open();
+      apply(before, script.slice(0, k));
+      const snapshot = decodeOperatorSnapshot(encodeOperatorSnapshot(before.snapshot()));
+      await before.close();
+      const { snapshot: old, slots } = withObjectSlots(snapshot);
+      converted += slots;
+      const after = new OperatorTestHarness<Alert>(factory(), { keyed: true });
+      await after.open([old]);
+      apply(after, script.slice(k));
+      expect([...out(before.events), ...out(after.events)], `split at ${k}`).toEqual(expected);
+    }
+    expect(converted).toBeGreaterThan(5);
+  });
+
   it('holds a key\u2019s events that name a version not read yet until it arrives', async () => {
     const h = new OperatorTestHarness<Alert>(factory(), { keyed: true });
     await h.open();
@@ -249,3 +278,62 @@ describe('RuleGroupOperator: late events and allowed lateness (thresholds)', () 
     expect(stats.snapshot('count').lateEvents).toBe(1);
   });
 });
+
+/**
+ * The snapshot as the operator wrote it before flat slot tuples: each key's value without the
+ * format mark, its slots as `{ id, v, s: nfaStateToData(...), t }`.
+ */
+function withObjectSlots(snapshot: OperatorSnapshot): { snapshot: OperatorSnapshot; slots: number } {
+  let slots = 0;
+  const keyed = snapshot.keyed!;
+  const groups = keyed.groups.map(([group, bytes]) => {
+    const states = decodeKeyGroup(bytes).map((state): StateGroup => {
+      const [name, kind, entries, raw, removed] = state;
+      if (name !== 'rule-group.rules') return state;
+      const mapped = entries.map(([ns, key, payload]) => {
+        const [valueBytes, ...rest] = payload as [Uint8Array, ...unknown[]];
+        const { f, ...value } = deserialize(valueBytes) as { f: number; p: unknown[][] };
+        expect(f).toBe(2);
+        value.p = value.p.map((t) => {
+          slots++;
+          const [id, v, ts, nextEventId, runs, partial, events, nodes, roots] = t as [
+            string,
+            number,
+            number | undefined,
+            number,
+            unknown[],
+            number,
+            unknown[],
+            unknown[],
+            unknown[],
+          ];
+          const all = [];
+          for (let i = 0; i < runs.length; i += 4)
+            all.push({
+              state: runs[i],
+              startTimestamp: runs[i + 1],
+              previousTimestamp: runs[i + 2],
+              startEventId: runs[i + 3],
+            });
+          const chunk = (xs: unknown[], n: number) =>
+            Array.from({ length: xs.length / n }, (_, i) => xs.slice(i * n, i * n + n));
+          return {
+            id,
+            v,
+            t: ts,
+            s: {
+              version: 2,
+              partialMatches: all.slice(0, partial),
+              completedMatches: all.slice(partial),
+              buffer: { nextEventId, events: chunk(events, 3), nodes: chunk(nodes, 4), roots },
+            },
+          } as never;
+        });
+        return [ns, key, [new Uint8Array(serialize(value)), ...rest]] as const;
+      });
+      return [name, kind, mapped, raw, removed];
+    });
+    return [group, encodeKeyGroup(states)] as const;
+  });
+  return { snapshot: { ...snapshot, keyed: { ...keyed, groups } }, slots };
+}
