@@ -23,6 +23,9 @@
  *   rule 0 in every batch (10 batches/s), from sending the batch with its completing payout to
  *   reading its alert. An alert waits for the watermark (EVENT_OUT_OF_ORDERNESS_MS behind the
  *   newest event, or the idle flush) and for the next checkpoint (alerts commit at checkpoints);
+ *   the paced load goes on without markers for EVENT_OUT_OF_ORDERNESS_MS + 2 checkpoint
+ *   intervals after the last one, so every marker is measured under load (the last ones used to
+ *   wait for the idle flush that ends a run, which is not what a steady stream sees);
  * - the service's peak RSS (VmHWM and VmRSS sampled every 250 ms);
  * - with PROFILE=1, where the service's time goes (`--cpu-prof`, self time per function;
  *   KEEP_PROFILE=1 keeps the `.cpuprofile` files and prints where);
@@ -87,6 +90,8 @@ const ALERT_FRACTION = num('ALERT_FRACTION', 0.01);
 const DRAIN_TIMEOUT_MS = num('DRAIN_TIMEOUT_MS', 300_000);
 const LATENCY_SECONDS = num('LATENCY_SECONDS', 8);
 const LATENCY_LOAD = num('LATENCY_LOAD', 0.5);
+/** The service's EVENT_OUT_OF_ORDERNESS_MS (its default unless set here): how long the latency load goes on after the last marker. */
+const OUT_OF_ORDERNESS_MS = num('EVENT_OUT_OF_ORDERNESS_MS', 1000);
 /** At most this many events/s in the latency phase (0: no cap). */
 const LATENCY_MAX_RATE = num('LATENCY_MAX_RATE', 0);
 const KAFKA_INGEST = env.INGEST === 'kafka';
@@ -237,7 +242,11 @@ async function run(
       const tLat = performance.now();
       const builtBefore = gen.built;
       const latencyBatches = Math.max(2, LATENCY_SECONDS * 10);
-      for (let b = 0; b < latencyBatches; b++) {
+      // The load goes on (without markers) for as long as the last marker's alert needs newer
+      // events to pass the watermark and a checkpoint to commit it: latency under a steady load,
+      // not the idle flush that ends every run.
+      const tailBatches = Math.ceil((OUT_OF_ORDERNESS_MS + 2 * checkpointMs) / 100);
+      for (let b = 0; b < latencyBatches + tailBatches; b++) {
         await send(gen.next(perBatch, { plant: false, marker: b < latencyBatches - 1 }));
         await sleep(Math.max(0, tLat + (b + 1) * 100 - performance.now()));
       }

@@ -120,6 +120,9 @@ describe('configuration', () => {
       kafkaBrokers: undefined,
     });
     expect(c.dataDir).toMatch(/data$/);
+    expect(c.watermarkIntervalMs).toBe(50);
+    expect(loadServiceConfig({ WATERMARK_INTERVAL_MS: '200' }).watermarkIntervalMs).toBe(200);
+    expect(() => loadServiceConfig({ WATERMARK_INTERVAL_MS: '5' })).toThrow(/WATERMARK_INTERVAL_MS/);
     expect(loadServiceConfig({ BODY_LIMIT: '512kb', PORT: '0' })).toMatchObject({
       bodyLimitBytes: 512 * 1024,
       port: 0,

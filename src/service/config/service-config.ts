@@ -21,6 +21,7 @@
  * | `KAFKA_BOOT_TIMEOUT_MS` | 60000 | how long boot retries retriable Kafka errors (broker starting, topic leaders, coordinators) before exiting 1 |
  * | `EVENT_OUT_OF_ORDERNESS_MS` | 1000 | watermark delay behind the highest event time |
  * | `IDLE_FLUSH_MS` | 1000 | after this long without events the watermark catches up with the highest event time |
+ * | `WATERMARK_INTERVAL_MS` | 50 | embedded mode: how often the watermark is emitted (Flink's `pipeline.auto-watermark-interval`); an alert waits up to this long after the watermark could pass it |
  * | `IDLE_TIMEOUT_MS` | 10000 | Kafka mode: an events partition read to its end with no event for this long stops holding event time back (0 = never idle) |
  * | `MAX_EVENT_TIME_SKEW_MS` | 300000 | events timestamped further ahead of the wall clock are dead-lettered (0 = no limit) |
  * | `DRY_RUN_TIMEOUT_MS` | 10000 | a dry run taking longer (it runs in a worker thread) is stopped: 422 |
@@ -60,6 +61,8 @@ export interface ServiceConfig {
   readonly kafka: KafkaSettings;
   readonly outOfOrdernessMs: number;
   readonly idleFlushMs: number;
+  /** Embedded mode: periodic watermark interval of the engine job. */
+  readonly watermarkIntervalMs: number;
   /** Kafka mode: quiet time after which a caught-up events partition is idle; 0 = never. */
   readonly idleTimeoutMs: number;
   /** Largest accepted lead of an event's timestamp over the wall clock; 0 = no limit. */
@@ -219,6 +222,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     kafka,
     outOfOrdernessMs: int('EVENT_OUT_OF_ORDERNESS_MS', 1000, 0, 86_400_000),
     idleFlushMs: int('IDLE_FLUSH_MS', 1000, 0, 3_600_000),
+    watermarkIntervalMs: int('WATERMARK_INTERVAL_MS', 50, 10, 10_000),
     idleTimeoutMs: int('IDLE_TIMEOUT_MS', 10_000, 0, 3_600_000),
     maxEventTimeSkewMs: int('MAX_EVENT_TIME_SKEW_MS', 300_000, 0, 31_622_400_000),
     dedupWindowMs: int('DEDUP_WINDOW_MS', 86_400_000, 0, 31_622_400_000),

@@ -41,8 +41,6 @@ import { Pipeline, type SavepointResult } from './pipeline.js';
 import type { PipelineStatus } from './pipeline-status.js';
 import { ruleUpdateWatermarks, toRuleUpdate } from './rule-updates.js';
 
-/** Periodic watermark interval of the engine job (Flink's `autoWatermarkInterval`). */
-const WATERMARK_INTERVAL_MS = 100;
 /** The late output of the rule evaluators (to dead letters). */
 const LATE_EVENTS = new OutputTag<LateGroupedEvent>('late-events');
 
@@ -166,7 +164,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
     const log = this.storage.log;
     const env = new StreamExecutionEnvironment({
       parallelism: 1,
-      autoWatermarkInterval: WATERMARK_INTERVAL_MS,
+      autoWatermarkInterval: this.config.watermarkIntervalMs,
     });
     env.enableCheckpointing(this.config.checkpointIntervalMs);
     env
@@ -185,7 +183,7 @@ export class PipelineService extends Pipeline implements OnApplicationBootstrap,
           progress,
         ),
         idleFlushWatermarks(this.config.outOfOrdernessMs, this.config.idleFlushMs, {
-          emitIntervalMs: WATERMARK_INTERVAL_MS,
+          emitIntervalMs: this.config.watermarkIntervalMs,
           caughtUp: () => progress.caughtUp,
         }),
         'events',
