@@ -182,6 +182,10 @@ interface ComprehensionArgs {
 export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCel | undefined {
   // Static types decide run-time checks (elements of typed lists, comprehension variables).
   if ((ast as unknown as RawNode).checkedType === undefined) return undefined;
+  // An unresolved type parameter (`[] + e.l` is a `list<T>`) makes cel-js dispatch operators on its
+  // elements leniently (`x + e.s` concatenates a number and a string, `"" > x` is false): the
+  // interpreter decides such expressions, so that both paths give the same results.
+  if (hasPlaceholderType(ast as unknown as RawNode)) return undefined;
   const maxSteps = Math.min(options.maxEvaluationSteps ?? RULE_LIMITS.maxEvaluationSteps, STEP_CAP - 1);
   const slotCount = { n: 0, stages: false, maxSteps };
   const root = compileNode(ast as unknown as RawNode, { vars: new Map(), accu: -1, options, slotCount });
@@ -216,6 +220,37 @@ export function compileCel(ast: ASTNode, options: CelCompileOptions): CompiledCe
       return r;
     },
   };
+}
+
+/** Whether a node of the checked AST has a type with an unresolved type parameter. */
+function hasPlaceholderType(root: RawNode): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x !== 'object' || x === null || seen.has(x)) continue;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+      continue;
+    }
+    const node = x as Partial<RawNode> & Record<string, unknown>;
+    if (typeof node.op === 'string') {
+      // An empty literal alone holds nothing to dispatch on (macros seed their accumulator with
+      // one); what is built from it (`[] + e.l`) carries the placeholder on.
+      const empty = (node.op === 'list' || node.op === 'map') && (node.args as unknown[]).length === 0;
+      if (
+        !empty &&
+        (node.checkedType as { hasPlaceholderType?: boolean } | undefined)?.hasPlaceholderType === true
+      )
+        return true;
+      stack.push(node.args, node.meta?.alternate, node.meta?.macro?.args);
+    } else if (Object.getPrototypeOf(x) === Object.prototype) {
+      // Comprehension arguments: iterable, init, step, result.
+      for (const v of Object.values(node)) stack.push(v);
+    }
+  }
+  return false;
 }
 
 const NO_SLOTS: unknown[] = [];

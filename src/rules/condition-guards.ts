@@ -51,9 +51,10 @@ export interface NumericRange {
 }
 
 /**
- * Whether `event` may meet `range`: false only when the condition it came from is certainly
- * false, i.e. the field is not an own property, or it is a number outside the range. A value of
- * another type (a string, a bigint) is left to the condition.
+ * Whether `event` may meet `range`: false only when the field is a number outside the range. A
+ * missing field or a value of another type (a string, a bigint) is left to the condition, whose
+ * evaluation error is then counted (`cep_condition_errors_total`): a producer that drops or
+ * renames a field must show up there, not silently reach no rule.
  *
  * @example
  * ```ts
@@ -61,7 +62,7 @@ export interface NumericRange {
  * ```
  */
 export function inRange(event: { readonly [field: string]: unknown }, range: NumericRange): boolean {
-  if (!Object.hasOwn(event, range.field)) return false;
+  if (!Object.hasOwn(event, range.field)) return true;
   const v = event[range.field];
   if (typeof v !== 'number') return true;
   return (range.loOpen ? v > range.lo : v >= range.lo) && (range.hiOpen ? v < range.hi : v <= range.hi);

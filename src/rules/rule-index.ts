@@ -264,12 +264,11 @@ function bucketOf(list: readonly { position: number; range: NumericRange | undef
  */
 function stab(group: RangeGroup, event: { readonly [field: string]: unknown }): number {
   const field = group.field;
-  if (!Object.hasOwn(event, field)) return 0;
-  const v = event[field];
   const hits = group.hits;
   const positions = group.positions;
+  const v = Object.hasOwn(event, field) ? event[field] : undefined;
   if (typeof v !== 'number') {
-    // Not a number: left to the conditions (every range may hold).
+    // Missing or not a number: left to the conditions (every range may hold; their errors count).
     hits.set(positions);
     hits.sort();
     return positions.length;

@@ -289,8 +289,8 @@ describe('ruleGuard', () => {
     expect(index.candidates({ type: 'payout', amount: 500 }, out)).toEqual(['all']);
     expect(index.candidates({ type: 'payout', amount: 1015 }, out)).toEqual(['r1', 'all']);
     expect(index.candidates({ type: 'payout', amount: 1010 }, out)).toEqual(['r0', 'all']);
-    expect(index.candidates({ type: 'payout' }, out)).toEqual(['all']);
-    // Not a number: left to the conditions.
+    // Missing or not a number: left to the conditions (their errors are counted).
+    expect(index.candidates({ type: 'payout' }, out)).toEqual(['r0', 'r1', 'r2', 'all']);
     expect(index.candidates({ type: 'payout', amount: '1015' }, out)).toEqual(['r0', 'r1', 'r2', 'all']);
   });
 
