@@ -106,7 +106,7 @@ interface CompiledRule {
    * What an event must have to start a match (from the first stage's condition), or `undefined`
    * when that is not known: a key without partial matches skips other events at no cost.
    */
-  readonly startGuard: readonly FieldRequirement[] | undefined;
+  readonly startGuard: StartGuard | undefined;
   /** The event counter value when this rule was last fed (so strict rules are not fed twice). */
   fedAt: number;
   /** Caps per key (the rule's `limits` or the defaults). */
@@ -188,6 +188,14 @@ export class RuleGroupOperator
   private readonly stats: RuleStats;
   /** Counts fed events: `CompiledRule.fedAt` equal to it means fed the current one. */
   private fedCount = 0;
+  /** First-stage guards by condition source, shared by the rules that start alike. */
+  private readonly startGuards = new Map<string, StartGuard>();
+  /**
+   * Refs resolved to their compiled version, by identity (the router hands out the same ref
+   * objects while its plan stands; decoded refs miss and take the map lookups). Emptied whenever
+   * an update applies, so an entry also says the ref is resolvable.
+   */
+  private refCompiled = new WeakMap<RuleRef, CompiledRule>();
 
   constructor(private readonly config: RuleGroupConfig) {
     super();
@@ -308,6 +316,7 @@ export class RuleGroupOperator
     const since = Number.isFinite(timestamp) ? timestamp : watermark;
     const change = RuleTable.apply(this.rules, update, since, watermark, this.config.options);
     if (change.outcome !== 'applied') return;
+    this.refCompiled = new WeakMap();
     // Keys held for this version can go on now (for the events the watermark has passed).
     if (this.pending.size > 0) this.drainPending(watermark);
     const { id, entry } = change;
@@ -459,6 +468,7 @@ export class RuleGroupOperator
   private resolvable(refs: readonly RuleRef[]): boolean {
     for (let i = 0; i < refs.length; i++) {
       const r = refs[i]!;
+      if (this.refCompiled.has(r)) continue;
       const entry = this.rules.get(r.id);
       if (entry === undefined || RuleTable.latest(entry).version < r.version) return false;
     }
@@ -472,8 +482,12 @@ export class RuleGroupOperator
     const fed = ++this.fedCount;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
-      const c = this.compiledOf(ref.id, ref.version);
-      if (c === undefined) continue;
+      let c = this.refCompiled.get(ref);
+      if (c === undefined) {
+        c = this.compiledOf(ref.id, ref.version);
+        if (c === undefined) continue;
+        this.refCompiled.set(ref, c);
+      }
       c.fedAt = fed;
       if (c.nfa !== undefined) this.feedPattern(k, c, event, ts, g.key);
       else if (c.threshold !== undefined) this.feedThreshold(k, c, event, ts);
@@ -507,7 +521,7 @@ export class RuleGroupOperator
         slot.c = c;
       }
     } else {
-      if (c.startGuard !== undefined && !meetsAll(event, c.startGuard)) return;
+      if (c.startGuard !== undefined && !startMeets(c.startGuard, event)) return;
       if (!this.isLive(c, ts)) return;
       // No partial match for this key: run the event on the rule's spare empty state, and keep a
       // slot only if the event started something (most events start nothing: no allocation then).
@@ -793,7 +807,7 @@ export class RuleGroupOperator
       nfa: new NFA<RuleEvent>(compiledNfa, { processingTime: () => pts.getCurrentProcessingTime() }),
       compiledNfa,
       spare: undefined,
-      startGuard: startGuardOf(rule),
+      startGuard: startGuardOf(rule, this.startGuards),
       fedAt: -1,
       ...capsOf(rule),
       threshold: undefined,
@@ -942,13 +956,41 @@ function canAlert(entry: RuleEntry, acc: WindowAggregate): boolean {
  * What an event must carry to be taken by the first stage of `rule` (its guard), when every match
  * must start there: not for an optional first stage, a group, or a loop that may take nothing.
  */
-function startGuardOf(rule: PatternRule): readonly FieldRequirement[] | undefined {
+function startGuardOf(rule: PatternRule, shared: Map<string, StartGuard>): StartGuard | undefined {
   const first = rule.stages[0];
   if (first === undefined || isGroupSpec(first) || first.optional === true) return undefined;
   if (first.quantifier !== undefined && (first.quantifier.from ?? 1) < 1) return undefined;
   if (first.condition === undefined) return undefined;
-  const reqs = conditionRequirementsOf(first.condition);
-  return reqs.length === 0 ? undefined : reqs;
+  let guard = shared.get(first.condition);
+  if (guard === undefined) {
+    const reqs = conditionRequirementsOf(first.condition);
+    if (reqs.length === 0) return undefined;
+    guard = { reqs, last: undefined, meets: false };
+    // Bounded across rule changes: compiled rules keep the guards they hold.
+    if (shared.size >= 10_000) shared.clear();
+    shared.set(first.condition, guard);
+  }
+  return guard;
+}
+
+/**
+ * The requirements of a first stage, shared by the rules whose first stage has the same condition
+ * (risk rules often start alike), with the answer for the last event asked about: checked once per
+ * event, not once per rule.
+ */
+interface StartGuard {
+  readonly reqs: readonly FieldRequirement[];
+  last: RuleEvent | undefined;
+  meets: boolean;
+}
+
+/** Whether `event` may meet the guard (events are never changed once parsed: the same object, the same answer). */
+function startMeets(guard: StartGuard, event: RuleEvent): boolean {
+  if (guard.last !== event) {
+    guard.meets = meetsAll(event, guard.reqs);
+    guard.last = event;
+  }
+  return guard.meets;
 }
 
 /** The caps of a rule: its own `limits`, else the defaults. */
