@@ -16,6 +16,12 @@ import type { GroupedEvent, RuleRef } from '../../rules/index.js';
  */
 export class RoutedEventCodec {
   private readonly eventJson = new WeakMap<object, string>();
+  /**
+   * Decoded refs, one object per (id, version): the evaluator resolves refs by identity (see
+   * `RuleGroupOperator`), as it does for the ones the router hands out in embedded mode.
+   * Bounded: past the limit it starts afresh.
+   */
+  private readonly interned = new Map<string, RuleRef>();
 
   encode(g: GroupedEvent): KafkaSinkMessage {
     let event = this.eventJson.get(g.event);
@@ -49,8 +55,19 @@ export class RoutedEventCodec {
     const refs: RuleRef[] = value.refs.map((r: unknown) => {
       if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'number')
         throw new Error('malformed rule reference');
-      return { id: r[0], version: r[1] };
+      return this.intern(r[0], r[1]);
     });
     return { key: value.key, refs, event: value.event as GroupedEvent['event'] };
+  }
+
+  private intern(id: string, version: number): RuleRef {
+    const k = `${version}\u0000${id}`;
+    let ref = this.interned.get(k);
+    if (ref === undefined) {
+      if (this.interned.size >= 100_000) this.interned.clear();
+      ref = { id, version };
+      this.interned.set(k, ref);
+    }
+    return ref;
   }
 }

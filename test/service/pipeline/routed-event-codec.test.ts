@@ -39,6 +39,12 @@ describe('RoutedEventCodec', () => {
       expect(String(m.value)).not.toContain('"stages"'); // references, never rule bodies
       expect(reader.decode(asRecord(m, i))).toEqual(g);
     });
+    // The same (id, version) decodes to the same object, which the evaluator resolves by identity.
+    const a = reader.decode(asRecord(writer.encode(grouped[0]!), 10)).refs;
+    const b = reader.decode(asRecord(writer.encode(grouped[0]!), 11)).refs;
+    expect(b[0]).toBe(a[0]);
+    expect(b[1]).toBe(a[1]);
+    expect(reader.decode(asRecord(writer.encode(grouped[2]!), 12)).refs[0]).not.toBe(a[0]); // r1 v2, not v1
   });
 
   it('refuses malformed records (the runner dead-letters them)', () => {
