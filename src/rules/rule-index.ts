@@ -223,6 +223,8 @@ interface RangeGroup {
   readonly hi: Float64Array;
   readonly hiOpen: Uint8Array;
   readonly positions: Int32Array;
+  /** The same positions, ascending (every range may hold an event whose field is not a number). */
+  readonly ascending: Int32Array;
   /** Scratch: the positions an event meets, ascending, in front. */
   readonly hits: Int32Array;
 }
@@ -252,6 +254,7 @@ function bucketOf(list: readonly { position: number; range: NumericRange | undef
       hi: Float64Array.from(group, (g) => g.range.hi),
       hiOpen: Uint8Array.from(group, (g) => (g.range.hiOpen ? 1 : 0)),
       positions: Int32Array.from(group, (g) => g.position),
+      ascending: Int32Array.from(group, (g) => g.position).sort(),
       hits: new Int32Array(group.length),
     });
   }
@@ -269,8 +272,7 @@ function stab(group: RangeGroup, event: { readonly [field: string]: unknown }): 
   const v = Object.hasOwn(event, field) ? event[field] : undefined;
   if (typeof v !== 'number') {
     // Missing or not a number: left to the conditions (every range may hold; their errors count).
-    hits.set(positions);
-    hits.sort();
+    hits.set(group.ascending);
     return positions.length;
   }
   // Only ranges starting at or below v can hold it: a prefix of the sorted lower bounds.
@@ -286,8 +288,15 @@ function stab(group: RangeGroup, event: { readonly [field: string]: unknown }): 
   for (let i = 0; i < end; i++) {
     if (group.loOpen[i] === 1 && !(v > lo[i]!)) continue;
     const hi = group.hi[i]!;
-    if (group.hiOpen[i] === 1 ? v < hi : v <= hi) hits[n++] = positions[i]!;
+    if (!(group.hiOpen[i] === 1 ? v < hi : v <= hi)) continue;
+    // Insertion into the ascending front: few ranges hold one amount, and no view is allocated.
+    const p = positions[i]!;
+    let j = n++;
+    while (j > 0 && hits[j - 1]! > p) {
+      hits[j] = hits[j - 1]!;
+      j--;
+    }
+    hits[j] = p;
   }
-  if (n > 1) hits.subarray(0, n).sort();
   return n;
 }

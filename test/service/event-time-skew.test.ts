@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, eventually, type RunningService, removeServiceDirs, startService } from './service-harness.js';
+import {
+  call,
+  eventually,
+  NEW_DEVICE_PAYOUT_RULE,
+  type RunningService,
+  removeServiceDirs,
+  startService,
+} from './service-harness.js';
 
-/** The README's example rule: a login from a new device, then a payout above 500 within 10 minutes. */
+/** The README's example rule, naming the user and ip in its alerts. */
 const NEW_DEVICE_PAYOUT = {
-  id: 'new-device-payout',
-  version: 1,
-  status: 'active',
-  kind: 'pattern',
-  key: ['user'],
-  stages: [
-    { name: 'login', condition: 'e.type == "login" && e.newDevice == true' },
-    { name: 'payout', contiguity: 'followedBy', condition: 'e.type == "payout" && e.amount > 500.0' },
-  ],
-  within: 'PT10M',
-  alert: { severity: 'high', message: 'payout of {{payout.amount}} for {{key}}', fields: ['user', 'ip'] },
+  ...NEW_DEVICE_PAYOUT_RULE,
+  alert: { ...NEW_DEVICE_PAYOUT_RULE.alert, fields: ['user', 'ip'] },
 };
 
 /** The README's example events, timestamped 10 to 6 minutes before `now`. */
