@@ -32,6 +32,7 @@ import { RULE_LIMITS } from './rule-limits.js';
 import { RuleStats } from './rule-stats.js';
 import { type RuleEntry, RuleTable } from './rule-table.js';
 import type { RuleUpdate } from './rule-update.js';
+import { type DeferSpec, deferSpecOf, dueOf, endOf, fromOf, pruneLog, type StartLog } from './start-log.js';
 import type { RuleOptions } from './validate-rule.js';
 import { addToAggregate, aggregateValue, compareValues, type WindowAggregate } from './window-aggregate.js';
 
@@ -49,6 +50,12 @@ export interface RuleGroupConfig {
   readonly lateEvents?: OutputTag<LateGroupedEvent> | undefined;
   /** Where late events and alerts are counted per rule (default: none kept). */
   readonly stats?: RuleStats | undefined;
+  /**
+   * Whether rules that qualify keep their starts in the key's shared start log until their second
+   * stage can take an event (start-log.ts; default true). Off, every start opens a partial match
+   * at once: the plain path the property tests compare against.
+   */
+  readonly deferStarts?: boolean | undefined;
 }
 
 /** One pattern rule's NFA state for one key (absent when the NFA holds nothing). */
@@ -85,6 +92,8 @@ interface KeyRules {
   next: number | undefined;
   /** Alerts raised in the current minute of event time, per rule (for the per-key alert cap). */
   a?: Map<string, { m: number; n: number }> | undefined;
+  /** Start events of deferred rules, by first-stage condition (start-log.ts; `undefined`: none). */
+  d?: Map<string, StartLog> | undefined;
   /**
    * The encoded form from the last snapshot while nothing changed since (in memory only): a
    * checkpoint re-encodes only the keys touched since the previous one.
@@ -107,6 +116,8 @@ interface CompiledRule {
    * when that is not known: a key without partial matches skips other events at no cost.
    */
   readonly startGuard: StartGuard | undefined;
+  /** How this rule defers its starts (start-log.ts), or `undefined` when it does not. */
+  readonly defer: DeferSpec | undefined;
   /** The event counter value when this rule was last fed (so strict rules are not fed twice). */
   fedAt: number;
   /** Caps per key (the rule's `limits` or the defaults). */
@@ -196,10 +207,18 @@ export class RuleGroupOperator
    * an update applies, so an entry also says the ref is resolvable.
    */
   private refCompiled = new WeakMap<RuleRef, CompiledRule>();
+  private readonly deferStarts: boolean;
+  /** The start logs the current event went to, during feed (`fedCount`) `loggedFed`. */
+  private readonly logged: StartLog[] = [];
+  private loggedFed = -1;
+  /** Consumption marks set during feed `marksFed` (moved past the event should it be logged after). */
+  private readonly marks: [StartLog, string][] = [];
+  private marksFed = -1;
 
   constructor(private readonly config: RuleGroupConfig) {
     super();
     this.stats = config.stats ?? new RuleStats();
+    this.deferStarts = config.deferStarts ?? true;
     this.keyRulesDescriptor = new ValueStateDescriptor<KeyRules>('rule-group.rules', {
       serialize: (k) => this.encode(k),
       deserialize: (b) => this.decode(b),
@@ -332,6 +351,16 @@ export class RuleGroupOperator
       const k = state.value();
       if (k === undefined) return;
       let changed = false;
+      // Starts logged before the update are not the new version's (nor, for in-flight events, the
+      // old one's: eager evaluation drops its partial matches here).
+      if (k.d !== undefined) {
+        for (const log of k.d.values()) {
+          if (log.ts.length === 0) continue;
+          log.m ??= new Map();
+          log.m.set(id, endOf(log));
+          changed = true;
+        }
+      }
       const pi = search(k.p, id);
       if (pi >= 0 && (latest.status !== 'active' || k.p[pi]!.v !== latest.version)) {
         k.p.splice(pi, 1);
@@ -375,6 +404,8 @@ export class RuleGroupOperator
    */
   partialMatchesByPattern(): Map<string, number> {
     const counts = new Map<string, number>();
+    const deferring = this.deferringBySource();
+    const watermark = this.currentWatermark;
     this.keyedBackend!.applyToAllKeys(
       '',
       this.keyRulesDescriptor,
@@ -386,10 +417,42 @@ export class RuleGroupOperator
           if (c?.nfa !== undefined)
             counts.set(slot.id, (counts.get(slot.id) ?? 0) + c.nfa.partialMatchCount(slot.s));
         }
+        if (k.d === undefined) return;
+        // A deferring rule's partial matches are the logged starts it may still build on.
+        for (const [source, log] of k.d) {
+          for (const c of deferring.get(source) ?? []) {
+            if (search(k.p, c.id) >= 0) continue;
+            let n = 0;
+            for (let j = fromOf(log, c.id) - log.b; j < log.ts.length; j++) {
+              const t = log.ts[j]!;
+              if (t + c.defer!.life > watermark && this.isLive(c, t)) n++;
+            }
+            if (n > 0) counts.set(c.id, (counts.get(c.id) ?? 0) + n);
+          }
+        }
       },
       true,
     );
     return counts;
+  }
+
+  /**
+   * The latest active version of every deferring rule, by the first-stage condition it logs under.
+   * Only versions compiled already (a metric compiles nothing): a rule logs its starts once it ran
+   * here, so only right after a restore, until its first event, are its logged starts not counted.
+   */
+  private deferringBySource(): Map<string, CompiledRule[]> {
+    const bySource = new Map<string, CompiledRule[]>();
+    for (const [id, entry] of this.rules.entries()) {
+      const latest = RuleTable.latest(entry);
+      if (latest.status !== 'active' || latest.rule?.kind !== 'pattern') continue;
+      const c = this.compiled.get(id)?.find((x) => x.version === latest.version);
+      if (c?.defer === undefined) continue;
+      const list = bySource.get(c.defer.source);
+      if (list === undefined) bySource.set(c.defer.source, [c]);
+      else list.push(c);
+    }
+    return bySource;
   }
 
   /** The time of a timer that fires at the next watermark advance. */
@@ -521,24 +584,184 @@ export class RuleGroupOperator
         slot.c = c;
       }
     } else {
-      if (c.startGuard !== undefined && !startMeets(c.startGuard, event)) return;
-      if (!this.isLive(c, ts)) return;
-      // No partial match for this key: run the event on the rule's spare empty state, and keep a
-      // slot only if the event started something (most events start nothing: no allocation then).
-      const nfa = c.nfa!;
-      const spare = c.spare ?? nfa.createInitialState();
-      const matches = nfa.process(spare, event, ts);
-      for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
-      if (nfa.isStateEmpty(spare)) {
-        c.spare = spare;
+      if (c.defer !== undefined) {
+        this.feedDeferred(k, c, c.defer, event, ts, key);
         return;
       }
-      c.spare = undefined;
-      k.p.splice(-i - 1, 0, { id: c.id, v: c.version, s: spare, t: undefined, c });
-      this.settle(k, -i - 1, c);
+      if (c.startGuard !== undefined && !startMeets(c.startGuard, event)) return;
+      if (!this.isLive(c, ts)) return;
+      this.startEagerly(k, -i - 1, c, event, ts, key);
       return;
     }
     this.processSlot(k, i, c, event, ts, key);
+  }
+
+  /**
+   * No partial match for this key: runs the event on the rule's spare empty state, and keeps a
+   * slot (at `at`) only if the event started something (most events start nothing: no allocation
+   * then).
+   */
+  private startEagerly(
+    k: KeyRules,
+    at: number,
+    c: CompiledRule,
+    event: RuleEvent,
+    ts: number,
+    key: string,
+  ): void {
+    const nfa = c.nfa!;
+    const spare = c.spare ?? nfa.createInitialState();
+    const matches = nfa.process(spare, event, ts);
+    for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
+    if (nfa.isStateEmpty(spare)) {
+      c.spare = spare;
+      return;
+    }
+    c.spare = undefined;
+    k.p.splice(at, 0, { id: c.id, v: c.version, s: spare, t: undefined, c });
+    this.settle(k, at, c);
+  }
+
+  /**
+   * A deferring rule without a partial match on this key (start-log.ts): an event its second stage
+   * could take first builds the rule's state from the logged starts; a start alone only goes to the
+   * key's log, shared by the rules with the same first stage.
+   */
+  private feedDeferred(
+    k: KeyRules,
+    c: CompiledRule,
+    d: DeferSpec,
+    event: RuleEvent,
+    ts: number,
+    key: string,
+  ): void {
+    const log = k.d?.get(d.source);
+    const takesNext = d.next === undefined || meetsAll(event, d.next);
+    if (takesNext && log !== undefined) {
+      // The current event may be logged already (by a rule of the same start fed before this one).
+      const end = endOf(log) - (this.isLastLogged(log) ? 1 : 0);
+      if (end > fromOf(log, c.id)) {
+        const i = this.materialize(k, c, log, end, key);
+        if (i >= 0) {
+          this.processSlot(k, i, c, event, ts, key);
+          return;
+        }
+      }
+    }
+    if (!startMeets(c.startGuard!, event) || !this.isLive(c, ts)) return;
+    if (takesNext) {
+      this.startEagerly(k, -search(k.p, c.id) - 1, c, event, ts, key);
+      return;
+    }
+    if (!this.starts(k, c, event, ts, key)) return;
+    let l = log;
+    if (l === undefined) {
+      l = { b: 0, ts: [], ev: [], keep: d.life, m: undefined };
+      k.d ??= new Map();
+      k.d.set(d.source, l);
+    }
+    if (!this.isLastLogged(l)) this.append(l, event, ts);
+    if (d.life > l.keep) l.keep = d.life;
+    // The eager state would hold one partial match per start: past the cap it goes as it would.
+    if (endOf(l) - fromOf(l, c.id) > c.maxPartialMatches) this.materialize(k, c, l, endOf(l), key);
+  }
+
+  /**
+   * Whether `event` starts a partial match of `c` (live at `ts`, first stage met): evaluated once
+   * per event for all the rules with the same first stage (the same condition gives the same
+   * answer, and a true one records no error).
+   */
+  private starts(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number, key: string): boolean {
+    const guard = c.startGuard!;
+    if (guard.startedFed === this.fedCount) return true;
+    const nfa = c.nfa!;
+    const spare = c.spare ?? nfa.createInitialState();
+    const matches = nfa.process(spare, event, ts);
+    for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
+    if (nfa.isStateEmpty(spare)) {
+      c.spare = spare;
+      return false;
+    }
+    c.spare = undefined;
+    guard.startedFed = this.fedCount;
+    return true;
+  }
+
+  /**
+   * Builds rule `c`'s state on this key from the log's entries it may use before `end`, as eager
+   * evaluation would have built it entry by entry (timeouts, caps), and keeps it as a slot when it
+   * holds something. Returns the slot's index, or -1.
+   */
+  private materialize(k: KeyRules, c: CompiledRule, log: StartLog, end: number, key: string): number {
+    const nfa = c.nfa!;
+    let s = nfa.createInitialState();
+    for (let j = fromOf(log, c.id) - log.b, n = end - log.b; j < n; j++) {
+      const t = log.ts[j]!;
+      if (!this.isLive(c, t)) continue;
+      const { matches: due } = nfa.advanceTime(s, t);
+      for (let x = 0; x < due.length; x++) this.emit(k, c, renderAlert(c.rule, due[x]!, key), t);
+      const matches = nfa.process(s, log.ev[j]!, t);
+      for (let x = 0; x < matches.length; x++) this.emit(k, c, renderAlert(c.rule, matches[x]!, key), t);
+      if (s.partialMatches.length > c.maxPartialMatches) {
+        const n = nfa.partialMatchCount(s);
+        if (n > c.maxPartialMatches) {
+          this.stats.dropped(
+            c.id,
+            'partialMatches',
+            n,
+            `more than ${c.maxPartialMatches} partial matches for one key`,
+          );
+          s = nfa.createInitialState();
+        }
+      }
+    }
+    this.mark(log, c.id, end);
+    if (nfa.isStateEmpty(s)) return -1;
+    const i = -search(k.p, c.id) - 1;
+    k.p.splice(i, 0, { id: c.id, v: c.version, s, t: nfa.nextTimeout(s), c });
+    return i;
+  }
+
+  /** Whether the current event is the last entry of `log`. */
+  private isLastLogged(log: StartLog): boolean {
+    return this.loggedFed === this.fedCount && this.logged.includes(log);
+  }
+
+  /** Logs the current event; rules that took it during this feed are marked past it. */
+  private append(log: StartLog, event: RuleEvent, ts: number): void {
+    const before = endOf(log);
+    log.ts.push(ts);
+    log.ev.push(event);
+    if (this.loggedFed !== this.fedCount) {
+      this.logged.length = 0;
+      this.loggedFed = this.fedCount;
+    }
+    this.logged.push(log);
+    if (this.marksFed !== this.fedCount) return;
+    for (const [l, id] of this.marks) if (l === log && log.m?.get(id) === before) log.m.set(id, before + 1);
+  }
+
+  /** Rule `id` builds on no entry of `log` before `end`. */
+  private mark(log: StartLog, id: string, end: number): void {
+    if (end <= log.b) {
+      log.m?.delete(id);
+      return;
+    }
+    log.m ??= new Map();
+    log.m.set(id, end);
+    if (this.marksFed !== this.fedCount) {
+      this.marks.length = 0;
+      this.marksFed = this.fedCount;
+    }
+    this.marks.push([log, id]);
+  }
+
+  /** A deferring rule's partial matches on this key ended: it builds on no earlier start. */
+  private slotGone(k: KeyRules, c: CompiledRule): void {
+    const d = c.defer;
+    if (d === undefined) return;
+    const log = k.d?.get(d.source);
+    if (log !== undefined) this.mark(log, c.id, endOf(log));
   }
 
   /** Runs one event through slot `i`; removes the slot when its NFA is left empty. */
@@ -563,6 +786,7 @@ export class RuleGroupOperator
     const nfa = c.nfa!;
     if (nfa.isStateEmpty(slot.s)) {
       k.p.splice(i, 1);
+      this.slotGone(k, c);
       return;
     }
     // The run list's length bounds the partial matches (the start run included): a cheap check.
@@ -570,6 +794,7 @@ export class RuleGroupOperator
       const n = nfa.partialMatchCount(slot.s);
       if (n > c.maxPartialMatches) {
         k.p.splice(i, 1);
+        this.slotGone(k, c);
         this.stats.dropped(
           c.id,
           'partialMatches',
@@ -636,6 +861,10 @@ export class RuleGroupOperator
 
   /** Advances every slot whose state changes by `time` (timeouts, trailing `notFollowedBy`). */
   private advance(k: KeyRules, time: number): void {
+    if (k.d !== undefined) {
+      for (const [source, log] of k.d) if (!pruneLog(log, time)) k.d.delete(source);
+      if (k.d.size === 0) k.d = undefined;
+    }
     for (let i = 0; i < k.p.length; i++) {
       const slot = k.p[i]!;
       if (slot.t === undefined || slot.t > time) continue;
@@ -712,6 +941,12 @@ export class RuleGroupOperator
         const due =
           slot.fired?.has(start) === true ? acc.end - 1 + this.latenessOf(slot.id, acc.v) : acc.end - 1;
         if (next === undefined || due < next) next = due;
+      }
+    }
+    if (k.d !== undefined) {
+      for (const log of k.d.values()) {
+        const due = dueOf(log);
+        if (due !== undefined && (next === undefined || due < next)) next = due;
       }
     }
     if (next !== undefined) next = Math.max(next, this.afterWatermark());
@@ -792,6 +1027,7 @@ export class RuleGroupOperator
         compiledNfa: undefined,
         spare: undefined,
         startGuard: undefined,
+        defer: undefined,
         fedAt: -1,
         ...capsOf(rule),
         threshold: compileThresholdRule(rule, options),
@@ -800,6 +1036,8 @@ export class RuleGroupOperator
     }
     const compiledNfa = compileNFA(compilePatternRule(rule, options));
     const pts = this.params.processingTimeService;
+    const startGuard = startGuardOf(rule, this.startGuards);
+    const strict = !skipsUnmatchedEvents(compiledNfa);
     return {
       id: rule.id,
       version: rule.version,
@@ -807,11 +1045,12 @@ export class RuleGroupOperator
       nfa: new NFA<RuleEvent>(compiledNfa, { processingTime: () => pts.getCurrentProcessingTime() }),
       compiledNfa,
       spare: undefined,
-      startGuard: startGuardOf(rule, this.startGuards),
+      startGuard,
+      defer: this.deferStarts && startGuard !== undefined ? deferSpecOf(rule, strict) : undefined,
       fedAt: -1,
       ...capsOf(rule),
       threshold: undefined,
-      strict: !skipsUnmatchedEvents(compiledNfa),
+      strict,
     };
   }
 
@@ -826,7 +1065,7 @@ export class RuleGroupOperator
       const c = this.compiledOf(slot.id, slot.v);
       if (c?.compiledNfa !== undefined) p.push(slotTuple(slot, nfaStateToData(c.compiledNfa, slot.s)));
     }
-    k.enc = new Uint8Array(serialize({ f: SLOT_FORMAT, q: k.q, p, w: k.w, next: k.next, a: k.a }));
+    k.enc = new Uint8Array(serialize({ f: SLOT_FORMAT, q: k.q, p, w: k.w, next: k.next, a: k.a, d: k.d }));
     return k.enc;
   }
 
@@ -838,6 +1077,7 @@ export class RuleGroupOperator
       w: WindowSlot[];
       next: number | undefined;
       a?: Map<string, { m: number; n: number }>;
+      d?: Map<string, StartLog>;
     };
     const p: PatternSlot[] = [];
     for (const entry of data.p) {
@@ -848,7 +1088,7 @@ export class RuleGroupOperator
       const s = nfaStateFromData(c.compiledNfa, e.s);
       p.push({ id: e.id, v: e.v, s, t: e.t });
     }
-    return { q: data.q, p, w: data.w, next: data.next, a: data.a };
+    return { q: data.q, p, w: data.w, next: data.next, a: data.a, d: data.d };
   }
 }
 
@@ -936,7 +1176,7 @@ function earliestOf(ts: readonly number[]): number {
 
 /** Whether a key holds nothing (its state can go). */
 function isEmpty(k: KeyRules): boolean {
-  return k.q === undefined && k.p.length === 0 && k.w.length === 0 && k.a === undefined;
+  return k.q === undefined && k.p.length === 0 && k.w.length === 0 && k.a === undefined && k.d === undefined;
 }
 
 /**
@@ -965,7 +1205,7 @@ function startGuardOf(rule: PatternRule, shared: Map<string, StartGuard>): Start
   if (guard === undefined) {
     const reqs = conditionRequirementsOf(first.condition);
     if (reqs.length === 0) return undefined;
-    guard = { reqs, last: undefined, meets: false };
+    guard = { reqs, last: undefined, meets: false, startedFed: -1 };
     // Bounded across rule changes: compiled rules keep the guards they hold.
     if (shared.size >= 10_000) shared.clear();
     shared.set(first.condition, guard);
@@ -982,6 +1222,8 @@ interface StartGuard {
   readonly reqs: readonly FieldRequirement[];
   last: RuleEvent | undefined;
   meets: boolean;
+  /** The feed (`fedCount`) in which a deferring rule of this first stage found the event starts it. */
+  startedFed: number;
 }
 
 /** Whether `event` may meet the guard (events are never changed once parsed: the same object, the same answer). */

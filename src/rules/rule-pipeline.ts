@@ -28,7 +28,8 @@ export interface RulePipelineOptions extends RuleOptions {
   readonly stats?: RuleStats;
   /**
    * Route events only to the rules whose conditions could take them (default true). `false`
-   * evaluates every rule of a grouping on every event of it: the plain path the index must equal.
+   * evaluates every rule of a grouping on every event of it, and opens every partial match at its
+   * start (no deferred starts, start-log.ts): the plain path the fast one must equal.
    */
   readonly indexed?: boolean;
   /**
@@ -155,6 +156,8 @@ export const RulePipeline = {
       options: { errors: options.errors, timestampField: tsField },
       lateEvents: options.lateEvents,
       stats: options.stats,
+      // The plain path (no index) is the reference the fast one is proven against: eager starts too.
+      deferStarts: options.indexed ?? true,
     };
     const env = routed.getExecutionEnvironment();
     const keyed = routed.keyBy(groupKeyOf);

@@ -52,6 +52,26 @@ const patternArb = fc.record({
   timeoutAlert: fc.boolean(),
 });
 
+// Rules shaped to defer their starts (start-log.ts): relaxed contiguity, a single-event first
+// stage, `within`; first stages drawn from few conditions so several rules share a start log;
+// sometimes a second-stage `withinPrevious`, a later loop, or a partial-match cap low enough to bite.
+const deferringArb = fc.record({
+  first: fc.constantFrom('e.type == "a"', 'e.type == "a" && e.v > 3', 'e.type in ["a", "b"]'),
+  rest: fc.array(
+    fc.record({
+      condition: conditionArb,
+      contiguity: fc.constantFrom('followedBy', 'followedByAny'),
+      quantifier: fc.constantFrom(undefined, undefined, { type: 'oneOrMore' }, { type: 'times', from: 2 }),
+    }),
+    { minLength: 1, maxLength: 2 },
+  ),
+  within: fc.constantFrom(2000, 5000),
+  withinPrevious: fc.constantFrom(undefined, 1000, 3000),
+  skip: fc.constantFrom(undefined, 'noSkip', 'skipToNext', 'skipPastLastEvent'),
+  key: fc.constantFrom(['user'], ['card']),
+  cap: fc.constantFrom(undefined, undefined, 1, 2, 3),
+});
+
 const thresholdArb = fc.record({
   filter: fc.constantFrom(undefined, 'e.type == "a"', 'e.type in ["b", "c"]', 'e.v > 4'),
   key: fc.constantFrom(['user'], ['card']),
@@ -61,6 +81,7 @@ const thresholdArb = fc.record({
 
 type PatternSpec = typeof patternArb extends fc.Arbitrary<infer X> ? X : never;
 type ThresholdSpec = typeof thresholdArb extends fc.Arbitrary<infer X> ? X : never;
+type DeferringSpec = typeof deferringArb extends fc.Arbitrary<infer X> ? X : never;
 type RawEvent = typeof eventsArb extends fc.Arbitrary<(infer X)[]> ? X : never;
 
 function patternRule(id: string, p: PatternSpec): Rule | undefined {
@@ -89,6 +110,31 @@ function patternRule(id: string, p: PatternSpec): Rule | undefined {
     ...(p.timeoutAlert && p.within !== undefined
       ? { timeoutAlert: { severity: 'low', message: 'timeout {{key}}' } }
       : {}),
+  });
+  return v.ok ? v.rule : undefined;
+}
+
+function deferringRule(id: string, d: DeferringSpec): Rule | undefined {
+  const v = validateRule({
+    id,
+    version: 1,
+    status: 'active',
+    kind: 'pattern',
+    key: d.key,
+    stages: [
+      { name: 's0', condition: d.first },
+      ...d.rest.map((r, i) => ({
+        name: `s${i + 1}`,
+        condition: r.condition,
+        contiguity: r.contiguity,
+        ...(r.quantifier !== undefined ? { quantifier: r.quantifier } : {}),
+        ...(i === 0 && d.withinPrevious !== undefined ? { withinPrevious: d.withinPrevious } : {}),
+      })),
+    ],
+    within: d.within,
+    ...(d.skip !== undefined ? { skip: d.skip } : {}),
+    ...(d.cap !== undefined ? { limits: { maxPartialMatchesPerKey: d.cap } } : {}),
+    alert: { severity: 'low', message: '{{key}}' },
   });
   return v.ok ? v.rule : undefined;
 }
@@ -139,13 +185,18 @@ describe('indexed, grouped evaluation vs each rule alone', () => {
     let alertsSeen = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(patternArb, { minLength: 1, maxLength: 5 }),
+        fc.array(patternArb, { maxLength: 5 }),
+        fc.array(deferringArb, { maxLength: 4 }),
         fc.array(thresholdArb, { maxLength: 2 }),
         eventsArb,
-        async (patterns, thresholds, raw) => {
+        async (patterns, deferring, thresholds, raw) => {
           const rules: Rule[] = [];
           patterns.forEach((p, i) => {
             const r = patternRule(`p${i}`, p);
+            if (r !== undefined) rules.push(r);
+          });
+          deferring.forEach((d, i) => {
+            const r = deferringRule(`d${i}`, d);
             if (r !== undefined) rules.push(r);
           });
           thresholds.forEach((t, i) => rules.push(thresholdRule(`t${i}`, t)));

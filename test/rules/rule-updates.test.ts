@@ -5,6 +5,7 @@ import {
   type Rule,
   type RuleEvent,
   RulePipeline,
+  type RulePipelineOptions,
   type RuleUpdate,
   ruleDeletion,
   ruleUpdate,
@@ -51,8 +52,13 @@ const ab = (version: number) =>
     alert: { severity: 'high', message: 'v{{version}} {{a.id}} {{b.id}}' },
   });
 
+/** `a` then `b` within a minute: a rule that defers its starts (start-log.ts). */
+const abWithin = (version: number, status: 'active' | 'paused' = 'active') =>
+  make({ ...ab(version), status, within: 'PT1M' });
+
 async function run(
   script: Array<RuleEvent | [RuleUpdate, number]>,
+  options: RulePipelineOptions = {},
 ): Promise<{ alerts: string[]; rejected: string[] }> {
   const env = new StreamExecutionEnvironment({ parallelism: 2, autoWatermarkInterval: 0 });
   const items: Item[] = script.map((s) =>
@@ -86,6 +92,7 @@ async function run(
       .setParallelism(1)
       .map((i) => i.update!)
       .setParallelism(1),
+    options,
   );
   const rejected: string[] = [];
   rejectedUpdates.sinkTo({
@@ -160,6 +167,29 @@ describe('rule updates at run time', () => {
       ev('login', 8000),
     ]);
     expect(alerts).toEqual(['a-then-b [["user","ann"]] v3: 1 logins']);
+  });
+
+  it('starts a deferring rule logged before an update feed neither version after it, as without deferral', async () => {
+    const script: Array<RuleEvent | [RuleUpdate, number]> = [
+      [ruleUpdate(abWithin(1)), 0],
+      ev('a', 1000),
+      // Reaches the evaluator after v2 (its watermark comes after the update): routed under v1,
+      // whose partial matches the update dropped.
+      ev('b', 3000),
+      [ruleUpdate(abWithin(2)), 5000],
+      ev('b', 6000),
+      ev('a', 7000),
+      ev('b', 8000),
+      ev('x', 8500),
+      [ruleUpdate(abWithin(3, 'paused')), 9000],
+      ev('a', 10_000),
+      ev('b', 11_000),
+      ev('x', 20_000),
+    ];
+    const deferred = await run(script);
+    const plain = await run(script, { indexed: false });
+    expect(deferred.alerts).toEqual(plain.alerts);
+    expect(deferred.alerts).toEqual([expect.stringMatching(/^a-then-b \[\["user","ann"\]\] v2 a\d+ b\d+$/)]);
   });
 
   it('stale versions and invalid rules are refused; the previous version stays', async () => {
