@@ -94,11 +94,6 @@ interface KeyRules {
   a?: Map<string, { m: number; n: number }> | undefined;
   /** Start events of deferred rules, by first-stage condition (start-log.ts; `undefined`: none). */
   d?: Map<string, StartLog> | undefined;
-  /**
-   * The encoded form from the last snapshot while nothing changed since (in memory only): a
-   * checkpoint re-encodes only the keys touched since the previous one.
-   */
-  enc?: Uint8Array | undefined;
 }
 
 /** A rule version compiled for this operator. */
@@ -219,9 +214,13 @@ export class RuleGroupOperator
     super();
     this.stats = config.stats ?? new RuleStats();
     this.deferStarts = config.deferStarts ?? true;
+    // Snapshots keep a key's plain form inside its key group's payload, serialized once with the
+    // group (one `serialize` call per key cost twice as much); bytes per key remain readable.
     this.keyRulesDescriptor = new ValueStateDescriptor<KeyRules>('rule-group.rules', {
-      serialize: (k) => this.encode(k),
-      deserialize: (b) => this.decode(b),
+      serialize: (k) => new Uint8Array(serialize(this.toPlain(k))),
+      deserialize: (b) => this.fromPlain(deserialize(b) as PlainKeyRules),
+      toCloneable: (k) => this.toPlain(k),
+      fromCloneable: (data) => this.fromPlain(data as PlainKeyRules),
     });
   }
 
@@ -251,7 +250,6 @@ export class RuleGroupOperator
       return;
     }
     // The heap backend hands out the stored object: changing it needs no write back.
-    k.enc = undefined;
     if (k.q === undefined) k.q = { ts: [timestamp], ev: [value] };
     else {
       k.q.ts.push(timestamp);
@@ -374,7 +372,6 @@ export class RuleGroupOperator
         changed = true;
       }
       if (!changed) return;
-      k.enc = undefined;
       if (isEmpty(k)) state.clear();
       else state.update(k);
     });
@@ -961,7 +958,6 @@ export class RuleGroupOperator
       for (const [id, counter] of k.a) if (counter.m < minute) k.a.delete(id);
       if (k.a.size === 0) k.a = undefined;
     }
-    k.enc = undefined;
     if (isEmpty(k)) this.keyRules.clear();
     else this.keyRules.update(k);
   }
@@ -1054,31 +1050,23 @@ export class RuleGroupOperator
     };
   }
 
-  private encode(k: KeyRules): Uint8Array {
-    if (k.enc !== undefined) return k.enc;
-    // One serialization for the key: events shared by several rules' partial matches (the same
-    // object in their buffers) are written once. Slots as flat tuples: a checkpoint writes every
-    // key touched since the previous one, and keys hold tens of slots (one per rule with partial
-    // matches), so property names repeated per slot and per run would be most of the bytes.
+  /**
+   * A key's plain form for snapshots (serialized within the snapshot, before anything changes).
+   * Events shared by several rules' partial matches (the same object in their buffers) are written
+   * once. Slots as flat tuples: a checkpoint writes every key touched since the previous one, and
+   * keys hold tens of slots (one per rule with partial matches), so property names repeated per
+   * slot and per run would be most of the bytes.
+   */
+  private toPlain(k: KeyRules): PlainKeyRules {
     const p: SlotTuple[] = [];
     for (const slot of k.p) {
       const c = this.compiledOf(slot.id, slot.v);
       if (c?.compiledNfa !== undefined) p.push(slotTuple(slot, nfaStateToData(c.compiledNfa, slot.s)));
     }
-    k.enc = new Uint8Array(serialize({ f: SLOT_FORMAT, q: k.q, p, w: k.w, next: k.next, a: k.a, d: k.d }));
-    return k.enc;
+    return { f: SLOT_FORMAT, q: k.q, p, w: k.w, next: k.next, a: k.a, d: k.d };
   }
 
-  private decode(bytes: Uint8Array): KeyRules {
-    const data = deserialize(bytes) as {
-      f?: number;
-      q: Queue | undefined;
-      p: Array<SlotTuple | { id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
-      w: WindowSlot[];
-      next: number | undefined;
-      a?: Map<string, { m: number; n: number }>;
-      d?: Map<string, StartLog>;
-    };
+  private fromPlain(data: PlainKeyRules): KeyRules {
     const p: PatternSlot[] = [];
     for (const entry of data.p) {
       // Before the flat tuples (no `f`), slots were objects holding `nfaStateToData`.
@@ -1090,6 +1078,17 @@ export class RuleGroupOperator
     }
     return { q: data.q, p, w: data.w, next: data.next, a: data.a, d: data.d };
   }
+}
+
+/** A key's {@link KeyRules} as snapshots hold it. */
+interface PlainKeyRules {
+  f?: number;
+  q: Queue | undefined;
+  p: Array<SlotTuple | { id: string; v: number; s: NFAStateData<RuleEvent>; t: number | undefined }>;
+  w: WindowSlot[];
+  next: number | undefined;
+  a?: Map<string, { m: number; n: number }> | undefined;
+  d?: Map<string, StartLog> | undefined;
 }
 
 /** The format of {@link SlotTuple}s in a key's snapshot. */

@@ -1,4 +1,4 @@
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
   decodeOperatorSnapshot,
@@ -280,8 +280,9 @@ describe('RuleGroupOperator: late events and allowed lateness (thresholds)', () 
 });
 
 /**
- * The snapshot as the operator wrote it before flat slot tuples: each key's value without the
- * format mark, its slots as `{ id, v, s: nfaStateToData(...), t }`.
+ * The snapshot as the operator wrote it before flat slot tuples: each key's value as bytes of its
+ * own (not the plain form inside the key group's payload, `raw`), without the format mark, its
+ * slots as `{ id, v, s: nfaStateToData(...), t }`.
  */
 function withObjectSlots(snapshot: OperatorSnapshot): { snapshot: OperatorSnapshot; slots: number } {
   let slots = 0;
@@ -291,8 +292,9 @@ function withObjectSlots(snapshot: OperatorSnapshot): { snapshot: OperatorSnapsh
       const [name, kind, entries, raw, removed] = state;
       if (name !== 'rule-group.rules') return state;
       const mapped = entries.map(([ns, key, payload]) => {
-        const [valueBytes, ...rest] = payload as [Uint8Array, ...unknown[]];
-        const { f, ...value } = deserialize(valueBytes) as { f: number; p: unknown[][] };
+        const [stored, ...rest] = payload as [unknown, ...unknown[]];
+        expect(raw).toBe(true);
+        const { f, ...value } = stored as { f: number; p: unknown[][] };
         expect(f).toBe(2);
         value.p = value.p.map((t) => {
           slots++;
@@ -331,7 +333,7 @@ function withObjectSlots(snapshot: OperatorSnapshot): { snapshot: OperatorSnapsh
         });
         return [ns, key, [new Uint8Array(serialize(value)), ...rest]] as const;
       });
-      return [name, kind, mapped, raw, removed];
+      return [name, kind, mapped, false, removed];
     });
     return [group, encodeKeyGroup(states)] as const;
   });

@@ -96,19 +96,33 @@ export abstract class AbstractHeapState<E> {
    */
   protected abstract decode(payload: unknown, now: number, raw: boolean): E | undefined;
 
-  /** Whether snapshots keep this state's values as they are (see `TypeSerializer.structuredCloneable`). */
+  /**
+   * Whether snapshots keep this state's values inside the key group's payload, serialized with it
+   * (see `TypeSerializer.structuredCloneable` and `toCloneable`), rather than as bytes per value.
+   */
   get rawSnapshotValues(): boolean {
-    return this.descriptor.serializer.structuredCloneable === true;
+    const s = this.descriptor.serializer;
+    return s.structuredCloneable === true || s.toCloneable !== undefined;
+  }
+
+  /** Whether snapshots keep the values themselves (raw, with no plain form to compute). */
+  protected get identitySnapshotValues(): boolean {
+    const s = this.descriptor.serializer;
+    return s.toCloneable === undefined && s.structuredCloneable === true;
   }
 
   /** A value as stored in a snapshot payload. */
   protected encodeValue(value: unknown): unknown {
-    return this.rawSnapshotValues ? value : this.descriptor.serializer.serialize(value);
+    const s = this.descriptor.serializer;
+    if (s.toCloneable !== undefined) return s.toCloneable(value);
+    return s.structuredCloneable === true ? value : s.serialize(value);
   }
 
   /** Inverse of {@link encodeValue}; `raw` says how the snapshot stored it. */
   protected decodeValue(stored: unknown, raw: boolean): unknown {
-    return raw ? stored : this.descriptor.serializer.deserialize(stored as Uint8Array);
+    const s = this.descriptor.serializer;
+    if (!raw) return s.deserialize(stored as Uint8Array);
+    return s.fromCloneable !== undefined ? s.fromCloneable(stored) : stored;
   }
 
   /**

@@ -97,7 +97,7 @@ export class HeapListState<T>
   protected encode(entry: T[] | TtlValue<T>[]): unknown {
     if (this.ttl === undefined) {
       // Raw values: the list is serialized with the key group, no per-element work.
-      return this.rawSnapshotValues ? [entry] : [(entry as T[]).map((v) => this.encodeValue(v))];
+      return this.identitySnapshotValues ? [entry] : [(entry as T[]).map((v) => this.encodeValue(v))];
     }
     const list = entry as TtlValue<T>[];
     return [list.map((e) => this.encodeValue(e.v)), list.map((e) => e.t)];
@@ -106,7 +106,10 @@ export class HeapListState<T>
   protected decode(payload: unknown, now: number, raw: boolean): T[] | TtlValue<T>[] | undefined {
     const [elements, stamps] = payload as [unknown[], number[]?];
     if (elements.length === 0) return undefined;
-    const values = raw ? (elements as T[]) : elements.map((stored) => this.decodeValue(stored, false) as T);
+    const values =
+      raw && this.descriptor.serializer.fromCloneable === undefined
+        ? (elements as T[])
+        : elements.map((stored) => this.decodeValue(stored, raw) as T);
     if (this.ttl === undefined) return values;
     return values.map((v, i) => ({ v, t: stamps?.[i] ?? now }));
   }
