@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeOperatorSnapshot,
   encodeOperatorSnapshot,
-  KeyedProcessOperator,
   type OperatorSnapshot,
   OperatorTestHarness,
 } from '../../src/core/index.js';
-import { dedupeKeyOf, EventDeduplicator, type RuleEvent } from '../../src/rules/index.js';
+import { EventDeduplicator, type RuleEvent } from '../../src/rules/index.js';
 import { validated } from '../util/crash-workload.js';
 import { runRules, T0 } from './helpers.js';
 
@@ -16,18 +15,22 @@ const WINDOW = 60_000;
 async function harness(
   now: number,
   restored?: readonly OperatorSnapshot[],
-): Promise<{ h: OperatorTestHarness<RuleEvent, RuleEvent>; dropped: RuleEvent[] }> {
+  maxIds?: number,
+): Promise<{ h: OperatorTestHarness<RuleEvent, RuleEvent>; dropped: RuleEvent[]; evicted: { n: number } }> {
   const dropped: RuleEvent[] = [];
+  const evicted = { n: 0 };
   const h = new OperatorTestHarness<RuleEvent, RuleEvent>(
     () =>
-      new KeyedProcessOperator(
-        new EventDeduplicator({ windowMs: WINDOW, onDuplicate: (e) => dropped.push(e) }),
-        dedupeKeyOf(),
-      ),
+      new EventDeduplicator({
+        windowMs: WINDOW,
+        ...(maxIds === undefined ? {} : { maxIds }),
+        onDuplicate: (e) => dropped.push(e),
+        onEvicted: () => evicted.n++,
+      }),
     { keyed: true, processingTime: now },
   );
   await h.open(restored);
-  return { h, dropped };
+  return { h, dropped, evicted };
 }
 
 const ev = (id: string | undefined, ts: number, extra: Record<string, unknown> = {}): RuleEvent => ({
@@ -105,8 +108,57 @@ describe('EventDeduplicator', () => {
     expect(pruned).toBeLessThan(full / 5);
   });
 
-  it('refuses a window that is not positive', () => {
+  it('refuses a window that is not positive, and a bound below 1', () => {
     expect(() => new EventDeduplicator({ windowMs: 0 })).toThrow(/positive/);
+    expect(() => new EventDeduplicator({ windowMs: 1, maxIds: 0 })).toThrow(/at least 1/);
+  });
+
+  it('remembers at most maxIds ids: a new one forgets the oldest, counted', async () => {
+    const { h, dropped, evicted } = await harness(0, undefined, 3);
+    for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
+      h.setProcessingTime(i);
+      h.processElement(ev(id, i), i);
+    }
+    expect(evicted.n).toBe(1);
+    h.processElement(ev('d', 3), 3); // remembered: dropped
+    h.processElement(ev('b', 1), 1); // remembered: dropped
+    h.processElement(ev('a', 0), 0); // forgotten: passes, and is remembered again (forgets b)
+    expect(ids(h)).toEqual(['a', 'b', 'c', 'd', 'a']);
+    expect(dropped.map((e) => e.id)).toEqual(['d', 'b']);
+    expect(evicted.n).toBe(2);
+    h.processElement(ev('c', 2), 2); // still remembered (b went, the oldest)
+    expect(dropped.map((e) => e.id)).toEqual(['d', 'b', 'c']);
+  });
+
+  it('an id that expired and came back is forgotten only for its new entry', async () => {
+    const { h, evicted } = await harness(0, undefined, 2);
+    h.processElement(ev('a', 0), 0);
+    h.setProcessingTime(WINDOW); // a expired
+    h.processElement(ev('a', 1), 1); // remembered again, at WINDOW
+    h.processElement(ev('b', 2), 2); // the old entry of a goes from the order: nothing to forget
+    expect(evicted.n).toBe(0);
+    h.processElement(ev('a', 1), 1); // still remembered: dropped
+    expect(ids(h)).toEqual(['a', 'a', 'b']);
+  });
+
+  it('keeps the bound and the first-seen order across a restore', async () => {
+    const first = await harness(0, undefined, 3);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      first.h.setProcessingTime(i * 10);
+      first.h.processElement(ev(id, i), i);
+    }
+    const snapshot = decodeOperatorSnapshot(encodeOperatorSnapshot(first.h.snapshot()));
+    const restored = await harness(100, [snapshot], 3);
+    restored.h.processElement(ev('d', 3), 3); // forgets a, the oldest
+    restored.h.processElement(ev('a', 0), 0); // passes; forgets b
+    restored.h.processElement(ev('c', 2), 2); // dropped
+    expect(ids(restored.h)).toEqual(['d', 'a']);
+    expect(restored.evicted.n).toBe(2);
+    // A smaller bound after a restore forgets the oldest at once.
+    const smaller = await harness(100, [snapshot], 1);
+    smaller.h.processElement(ev('c', 2), 2); // dropped: the newest stays
+    smaller.h.processElement(ev('a', 0), 0); // passes
+    expect(ids(smaller.h)).toEqual(['a']);
   });
 });
 

@@ -94,6 +94,24 @@ describe('idempotent ingest', () => {
     await svc.close();
   }, 30_000);
 
+  it('remembers at most DEDUP_MAX_IDS ids: the oldest are forgotten, counted, and a resend of them is processed', async () => {
+    const svc = await startService({ ...ENV, DEDUP_MAX_IDS: '30' });
+    for (const r of rules) expect((await call(`${svc.url}/rules`, 'POST', r)).status).toBe(201);
+    const [b0, b1] = [BATCHES[0]!, BATCHES[1]!];
+    expect((await call(`${svc.url}/events`, 'POST', b0)).body.accepted).toBe(25);
+    expect((await call(`${svc.url}/events`, 'POST', b1)).body.accepted).toBe(25);
+    // 50 ids seen, 30 remembered: the first 20 of b0 are forgotten; its last 5 are still there.
+    expect((await call(`${svc.url}/events`, 'POST', b0.slice(20))).body.accepted).toBe(5);
+    expect((await call(`${svc.url}/events`, 'POST', b0.slice(0, 20))).body.accepted).toBe(20);
+    await awaitCanary(svc.url, 'first', T0 + 60_000);
+    const metrics = (await call(`${svc.url}/metrics`, 'GET')).body as string;
+    expect(metric(metrics, 'events_deduplicated_total')).toBe(5);
+    // 20 forgotten for b1, then the 20 resent ones (new again) push out 20 more, and the canary
+    // event (an id of its own) one.
+    expect(metric(metrics, 'events_dedup_evicted_total')).toBe(41);
+    await svc.close();
+  }, 30_000);
+
   it('restores a DATA_DIR checkpointed without the dedup stage (DEDUP_WINDOW_MS=0, the former job graph)', async () => {
     const before = await startService({ ...ENV, DEDUP_WINDOW_MS: '0' });
     for (const r of rules) expect((await call(`${before.url}/rules`, 'POST', r)).status).toBe(201);

@@ -123,6 +123,9 @@ describe('configuration', () => {
     expect(c.watermarkIntervalMs).toBe(50);
     expect(loadServiceConfig({ WATERMARK_INTERVAL_MS: '200' }).watermarkIntervalMs).toBe(200);
     expect(() => loadServiceConfig({ WATERMARK_INTERVAL_MS: '5' })).toThrow(/WATERMARK_INTERVAL_MS/);
+    expect(c.dedupMaxIds).toBe(1_000_000);
+    expect(loadServiceConfig({ DEDUP_MAX_IDS: '5000' }).dedupMaxIds).toBe(5000);
+    expect(() => loadServiceConfig({ DEDUP_MAX_IDS: '0' })).toThrow(/DEDUP_MAX_IDS/);
     expect(loadServiceConfig({ BODY_LIMIT: '512kb', PORT: '0' })).toMatchObject({
       bodyLimitBytes: 512 * 1024,
       port: 0,

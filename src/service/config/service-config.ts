@@ -26,6 +26,7 @@
  * | `MAX_EVENT_TIME_SKEW_MS` | 300000 | events timestamped further ahead of the wall clock are dead-lettered (0 = no limit) |
  * | `DRY_RUN_TIMEOUT_MS` | 10000 | a dry run taking longer (it runs in a worker thread) is stopped: 422 |
  * | `DEDUP_WINDOW_MS` | 86400000 | an event whose `id` the pipeline saw within this long (processing time) is dropped as a duplicate (0 = off) |
+ * | `DEDUP_MAX_IDS` | 1000000 | at most this many ids remembered per dedup subtask (embedded: one; Kafka mode: one per events partition); past it the oldest are forgotten early, counted in `events_dedup_evicted_total` |
  * | `CHECKPOINT_INTERVAL_MS` | 500 | checkpoint interval of the engine job (alerts become visible at each checkpoint) |
  * | `ALERT_BUFFER_SIZE` | 1000 | alerts kept for `GET /alerts` |
  * | `LOAD_EXAMPLE_RULES` | true | load `rules/*.json` when the rule store is empty |
@@ -69,6 +70,7 @@ export interface ServiceConfig {
   readonly maxEventTimeSkewMs: number;
   /** How long the pipeline remembers event ids to drop resent events (processing time); 0 = off. */
   readonly dedupWindowMs: number;
+  readonly dedupMaxIds: number;
   /** A dry run (in a worker thread) taking longer is stopped and answered 422. */
   readonly dryRunTimeoutMs: number;
   readonly checkpointIntervalMs: number;
@@ -226,6 +228,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     idleTimeoutMs: int('IDLE_TIMEOUT_MS', 10_000, 0, 3_600_000),
     maxEventTimeSkewMs: int('MAX_EVENT_TIME_SKEW_MS', 300_000, 0, 31_622_400_000),
     dedupWindowMs: int('DEDUP_WINDOW_MS', 86_400_000, 0, 31_622_400_000),
+    dedupMaxIds: int('DEDUP_MAX_IDS', 1_000_000, 1, 100_000_000),
     dryRunTimeoutMs: int('DRY_RUN_TIMEOUT_MS', 10_000, 1, 600_000),
     checkpointIntervalMs: int('CHECKPOINT_INTERVAL_MS', 500, 50, 600_000),
     checkpointChainLength: int('CHECKPOINT_CHAIN_LENGTH', 20, 1, 1000),

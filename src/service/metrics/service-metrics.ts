@@ -33,6 +33,15 @@ export class ServiceMetrics {
     help: 'Events dropped as duplicates of an id seen within DEDUP_WINDOW_MS',
     registers: [this.registry],
   });
+  /**
+   * Ids the dedup stage forgot before their window ended, because it remembered `DEDUP_MAX_IDS`
+   * already: a resend of them is no longer dropped.
+   */
+  readonly dedupEvicted = new Counter({
+    name: 'events_dedup_evicted_total',
+    help: 'Event ids forgotten before DEDUP_WINDOW_MS ended because DEDUP_MAX_IDS were remembered',
+    registers: [this.registry],
+  });
   /** Alerts emitted by the pipeline, by rule id. */
   readonly alertsOut = new Counter({
     name: 'alerts_out_total',

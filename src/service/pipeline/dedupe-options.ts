@@ -4,7 +4,9 @@ import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 /**
  * `RulePipeline.route`'s `dedupe` from the configuration: events whose `id` the pipeline saw
- * within `DEDUP_WINDOW_MS` are dropped and counted in `events_deduplicated_total`; undefined (no
+ * within `DEDUP_WINDOW_MS` are dropped and counted in `events_deduplicated_total` (at most
+ * `DEDUP_MAX_IDS` ids remembered per subtask, ids forgotten early counted in
+ * `events_dedup_evicted_total`); undefined (no
  * dedup stage in the job) when `DEDUP_WINDOW_MS` is 0. Both modes place the stage before the
  * router, so the seen ids are checkpointed (embedded) or changelogged (Kafka mode, per router
  * task) with the input positions and outputs of the same checkpoint.
@@ -15,12 +17,18 @@ import type { ServiceMetrics } from '../metrics/service-metrics.js';
  * ```
  */
 export function dedupeOptionsOf(
-  config: Pick<ServiceConfig, 'dedupWindowMs'>,
-  metrics: Pick<ServiceMetrics, 'eventsDeduplicated'>,
+  config: Pick<ServiceConfig, 'dedupWindowMs' | 'dedupMaxIds'>,
+  metrics: Pick<ServiceMetrics, 'eventsDeduplicated' | 'dedupEvicted'>,
 ): DedupeOptions | undefined {
   if (config.dedupWindowMs <= 0) return undefined;
   const counter = metrics.eventsDeduplicated;
-  return { windowMs: config.dedupWindowMs, onDuplicate: () => counter.inc() };
+  const evicted = metrics.dedupEvicted;
+  return {
+    windowMs: config.dedupWindowMs,
+    maxIds: config.dedupMaxIds,
+    onDuplicate: () => counter.inc(),
+    onEvicted: () => evicted.inc(),
+  };
 }
 
 /**
