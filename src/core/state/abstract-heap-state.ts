@@ -58,6 +58,9 @@ export abstract class AbstractHeapState<E> {
   private changes: ChangeSet | undefined;
   /** Set while a read-only walk visits the keys: reads do not count as touching them. */
   quietReads = false;
+  /** The key last noted in `changes`, and its namespace (repeated accesses skip the maps). */
+  private lastNotedKey: NormalizedKey | undefined;
+  private lastNotedNamespace: Namespace | undefined;
 
   constructor(
     protected readonly keyContext: KeyContext,
@@ -145,6 +148,10 @@ export abstract class AbstractHeapState<E> {
     nk: NormalizedKey,
     key: unknown = this.keyContext.currentKey,
   ): void {
+    // A record usually reads and then writes its key: the second access needs no map lookups.
+    if (nk === this.lastNotedKey && namespace === this.lastNotedNamespace) return;
+    this.lastNotedKey = nk;
+    this.lastNotedNamespace = namespace;
     const changes = this.changes!;
     let keys = changes.get(namespace);
     if (keys === undefined) {
@@ -156,11 +163,16 @@ export abstract class AbstractHeapState<E> {
 
   /** Starts recording touched keys (see {@link takeChanges}). */
   trackChanges(): void {
-    this.changes ??= new Map();
+    if (this.changes !== undefined) return;
+    this.changes = new Map();
+    this.lastNotedKey = undefined;
+    this.lastNotedNamespace = undefined;
   }
 
   /** The keys touched since the last call (or since {@link trackChanges}); starts a new set. */
   takeChanges(): ChangeSet {
+    this.lastNotedKey = undefined;
+    this.lastNotedNamespace = undefined;
     const taken = this.changes ?? new Map();
     if (this.changes !== undefined) this.changes = new Map();
     return taken;
@@ -363,6 +375,8 @@ export abstract class AbstractHeapState<E> {
   dispose(): void {
     this.table.clear();
     this.changes = undefined;
+    this.lastNotedKey = undefined;
+    this.lastNotedNamespace = undefined;
     this.currentMap = undefined;
     this.cursorNamespaces = undefined;
     this.cursorKeys = undefined;
