@@ -606,17 +606,33 @@ export class RuleGroupOperator
     ts: number,
     key: string,
   ): void {
+    const s = this.runSpare(k, c, event, ts, key);
+    if (s === undefined) return;
+    k.p.splice(at, 0, { id: c.id, v: c.version, s, t: undefined, c });
+    this.settle(k, at, c);
+  }
+
+  /**
+   * Runs the event on the rule's spare empty state: the state if the event started something
+   * (the spare is then used up), else `undefined` (the spare stays for the next event).
+   */
+  private runSpare(
+    k: KeyRules,
+    c: CompiledRule,
+    event: RuleEvent,
+    ts: number,
+    key: string,
+  ): NFAState<RuleEvent> | undefined {
     const nfa = c.nfa!;
     const spare = c.spare ?? nfa.createInitialState();
     const matches = nfa.process(spare, event, ts);
     for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
     if (nfa.isStateEmpty(spare)) {
       c.spare = spare;
-      return;
+      return undefined;
     }
     c.spare = undefined;
-    k.p.splice(at, 0, { id: c.id, v: c.version, s: spare, t: undefined, c });
-    this.settle(k, at, c);
+    return spare;
   }
 
   /**
@@ -671,15 +687,7 @@ export class RuleGroupOperator
   private starts(k: KeyRules, c: CompiledRule, event: RuleEvent, ts: number, key: string): boolean {
     const guard = c.startGuard!;
     if (guard.startedFed === this.fedCount) return true;
-    const nfa = c.nfa!;
-    const spare = c.spare ?? nfa.createInitialState();
-    const matches = nfa.process(spare, event, ts);
-    for (let j = 0; j < matches.length; j++) this.emit(k, c, renderAlert(c.rule, matches[j]!, key), ts);
-    if (nfa.isStateEmpty(spare)) {
-      c.spare = spare;
-      return false;
-    }
-    c.spare = undefined;
+    if (this.runSpare(k, c, event, ts, key) === undefined) return false;
     guard.startedFed = this.fedCount;
     return true;
   }
@@ -700,12 +708,12 @@ export class RuleGroupOperator
       const matches = nfa.process(s, log.ev[j]!, t);
       for (let x = 0; x < matches.length; x++) this.emit(k, c, renderAlert(c.rule, matches[x]!, key), t);
       if (s.partialMatches.length > c.maxPartialMatches) {
-        const n = nfa.partialMatchCount(s);
-        if (n > c.maxPartialMatches) {
+        const count = nfa.partialMatchCount(s);
+        if (count > c.maxPartialMatches) {
           this.stats.dropped(
             c.id,
             'partialMatches',
-            n,
+            count,
             `more than ${c.maxPartialMatches} partial matches for one key`,
           );
           s = nfa.createInitialState();
