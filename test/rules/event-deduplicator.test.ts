@@ -4,6 +4,8 @@ import {
   encodeOperatorSnapshot,
   type OperatorSnapshot,
   OperatorTestHarness,
+  StateTtlConfig,
+  ValueStateDescriptor,
 } from '../../src/core/index.js';
 import { EventDeduplicator, type RuleEvent } from '../../src/rules/index.js';
 import { validated } from '../util/crash-workload.js';
@@ -139,6 +141,29 @@ describe('EventDeduplicator', () => {
     expect(evicted.n).toBe(0);
     h.processElement(ev('a', 1), 1); // still remembered: dropped
     expect(ids(h)).toEqual(['a', 'a', 'b']);
+  });
+
+  it('restores ids checkpointed before the bound (no first-seen time) as the oldest', async () => {
+    const first = await harness(0, undefined, 3);
+    first.h.processElement(ev('a', 0), 0);
+    first.h.setProcessingTime(5);
+    first.h.processElement(ev('b', 1), 1);
+    // As a checkpoint of the former stage holds it: `true` for an id, not when it was first seen.
+    const backend = (first.h.operator as EventDeduplicator).getKeyedStateBackend()!;
+    backend.setCurrentKey('b');
+    const seen = backend.getOrCreateKeyedState(
+      new ValueStateDescriptor<unknown>('event-dedup-seen').enableTimeToLive(
+        StateTtlConfig.newBuilder(WINDOW).build(),
+      ),
+    );
+    seen.update(true);
+    const snapshot = decodeOperatorSnapshot(encodeOperatorSnapshot(first.h.snapshot()));
+    const restored = await harness(10, [snapshot], 2);
+    restored.h.processElement(ev('c', 2), 2); // forgets b (unknown time: oldest), not a
+    restored.h.processElement(ev('a', 0), 0); // dropped
+    restored.h.processElement(ev('b', 1), 1); // passes
+    expect(ids(restored.h)).toEqual(['c', 'b']);
+    expect(restored.dropped.map((e) => e.id)).toEqual(['a']);
   });
 
   it('keeps the bound and the first-seen order across a restore', async () => {
